@@ -1,0 +1,106 @@
+package dev.colo.compare;
+
+import dev.colo.compare.rules.RuleSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Named configuration of the comparator, with the defaults in one place (Aeron style). Setters
+ * return this; {@link #validate()} says plainly what is wrong.
+ */
+public final class CompareConfig {
+    /** QEMU's compare_timeout default. A frame that waits longer for its twin fires a checkpoint. */
+    public static final long DEFAULT_COMPARE_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(3000);
+    /** Ten times finer than QEMU's expired_scan_cycle (1 s): a timeout fires at most this late. */
+    public static final long DEFAULT_SCAN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** QEMU's max_queue_size, but per side per connection and enforced by a checkpoint, never by dropping. */
+    public static final int DEFAULT_MAX_QUEUED_PACKETS = 1024;
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 16L << 20;
+    public static final int DEFAULT_MAX_CONNECTIONS = 65536;
+    /** Bursts of divergences within this interval after a checkpoint coalesce into one. */
+    public static final long DEFAULT_MIN_CHECKPOINT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** A connection with nothing held and no traffic for this long is forgotten. */
+    public static final long DEFAULT_IDLE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
+    public static final int DEFAULT_SMALL_SLOTS = 16384;
+    public static final int DEFAULT_SMALL_SLOT_SIZE = 2048;
+    public static final int DEFAULT_LARGE_SLOTS = 512;
+    /** Room for a 64 KiB GSO super-frame plus link headers. */
+    public static final int DEFAULT_LARGE_SLOT_SIZE = 65536 + 256;
+    /** How long the comparator waits for a commit when it cannot hold one more frame. */
+    public static final long DEFAULT_STORE_FULL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private long compareTimeoutNanos = DEFAULT_COMPARE_TIMEOUT_NANOS;
+    private long scanIntervalNanos = DEFAULT_SCAN_INTERVAL_NANOS;
+    private int maxQueuedPackets = DEFAULT_MAX_QUEUED_PACKETS;
+    private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private long minCheckpointIntervalNanos = DEFAULT_MIN_CHECKPOINT_INTERVAL_NANOS;
+    private long idleTimeoutNanos = DEFAULT_IDLE_TIMEOUT_NANOS;
+    private int smallSlots = DEFAULT_SMALL_SLOTS;
+    private int smallSlotSize = DEFAULT_SMALL_SLOT_SIZE;
+    private int largeSlots = DEFAULT_LARGE_SLOTS;
+    private int largeSlotSize = DEFAULT_LARGE_SLOT_SIZE;
+    private long storeFullWaitNanos = DEFAULT_STORE_FULL_WAIT_NANOS;
+    private CheckpointModel checkpointModel = CheckpointModel.SECONDARY_RESTORED;
+    private RuleSet rules = RuleSet.defaults();
+
+    public CompareConfig validate() {
+        require(compareTimeoutNanos > 0, "compare timeout must be > 0");
+        require(scanIntervalNanos > 0, "scan interval must be > 0");
+        require(scanIntervalNanos <= compareTimeoutNanos, "scan interval must not exceed the compare timeout");
+        require(maxQueuedPackets >= 1, "max queued packets must be >= 1");
+        require(maxQueuedBytes >= 1, "max queued bytes must be >= 1");
+        require(maxConnections >= 1 && maxConnections <= 1 << 24, "max connections must be in 1..16777216");
+        require(minCheckpointIntervalNanos >= 0, "min checkpoint interval must be >= 0");
+        require(idleTimeoutNanos > 0, "idle timeout must be > 0");
+        require(smallSlots >= 1 && largeSlots >= 1, "slot counts must be >= 1");
+        require(smallSlotSize >= 64 && largeSlotSize >= smallSlotSize, "slot sizes: small >= 64, large >= small");
+        require((long) smallSlots * smallSlotSize < Integer.MAX_VALUE && (long) largeSlots * largeSlotSize < Integer.MAX_VALUE,
+                "a slab class must stay under 2 GiB (fewer or smaller slots)");
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public long compareTimeoutNanos() { return compareTimeoutNanos; }
+    public CompareConfig compareTimeoutNanos(long v) { compareTimeoutNanos = v; return this; }
+    public long scanIntervalNanos() { return scanIntervalNanos; }
+    public CompareConfig scanIntervalNanos(long v) { scanIntervalNanos = v; return this; }
+    public int maxQueuedPackets() { return maxQueuedPackets; }
+    public CompareConfig maxQueuedPackets(int v) { maxQueuedPackets = v; return this; }
+    public long maxQueuedBytes() { return maxQueuedBytes; }
+    public CompareConfig maxQueuedBytes(long v) { maxQueuedBytes = v; return this; }
+    public int maxConnections() { return maxConnections; }
+    public CompareConfig maxConnections(int v) { maxConnections = v; return this; }
+    public long minCheckpointIntervalNanos() { return minCheckpointIntervalNanos; }
+    public CompareConfig minCheckpointIntervalNanos(long v) { minCheckpointIntervalNanos = v; return this; }
+    public long idleTimeoutNanos() { return idleTimeoutNanos; }
+    public CompareConfig idleTimeoutNanos(long v) { idleTimeoutNanos = v; return this; }
+    public int smallSlots() { return smallSlots; }
+    public CompareConfig smallSlots(int v) { smallSlots = v; return this; }
+    public int smallSlotSize() { return smallSlotSize; }
+    public CompareConfig smallSlotSize(int v) { smallSlotSize = v; return this; }
+    public int largeSlots() { return largeSlots; }
+    public CompareConfig largeSlots(int v) { largeSlots = v; return this; }
+    public int largeSlotSize() { return largeSlotSize; }
+    public CompareConfig largeSlotSize(int v) { largeSlotSize = v; return this; }
+    public long storeFullWaitNanos() { return storeFullWaitNanos; }
+    public CompareConfig storeFullWaitNanos(long v) { storeFullWaitNanos = v; return this; }
+    public CheckpointModel checkpointModel() { return checkpointModel; }
+    public CompareConfig checkpointModel(CheckpointModel v) { checkpointModel = v; return this; }
+    public RuleSet rules() { return rules; }
+    public CompareConfig rules(RuleSet v) { rules = v; return this; }
+
+    @Override
+    public String toString() {
+        return "compare-timeout=" + TimeUnit.NANOSECONDS.toMillis(compareTimeoutNanos) + "ms"
+                + " scan-interval=" + TimeUnit.NANOSECONDS.toMillis(scanIntervalNanos) + "ms"
+                + " max-queued-packets=" + maxQueuedPackets + " max-queued-bytes=" + maxQueuedBytes
+                + " max-connections=" + maxConnections
+                + " min-checkpoint-interval=" + TimeUnit.NANOSECONDS.toMillis(minCheckpointIntervalNanos) + "ms"
+                + " model=" + checkpointModel + " rules=[" + rules + "]";
+    }
+}

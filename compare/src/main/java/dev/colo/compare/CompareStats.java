@@ -1,0 +1,104 @@
+package dev.colo.compare;
+
+import dev.colo.compare.packet.Malformation;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Live counters of the comparator. Written by the comparator's thread only (a release store per
+ * update, no lock, no fence on x86), readable from any thread at any time.
+ */
+public final class CompareStats {
+    public static final int FRAMES_PRIMARY = 0;
+    public static final int FRAMES_SECONDARY = 1;
+    public static final int BYTES_PRIMARY = 2;
+    public static final int BYTES_SECONDARY = 3;
+    public static final int CONNECTIONS_PRIMARY = 4;
+    public static final int CONNECTIONS_SECONDARY = 5;
+    /** Primary frames released after comparing equal. */
+    public static final int RELEASED_COMPARED = 6;
+    /** Primary frames released by a checkpoint flush. */
+    public static final int RELEASED_FLUSHED = 7;
+    /** Primary frames released while running unprotected. */
+    public static final int RELEASED_UNPROTECTED = 8;
+    /** Secondary frames consumed by comparison (or old retransmissions and bare ACKs). */
+    public static final int SECONDARY_CONSUMED = 9;
+    /** Secondary frames dropped by a checkpoint flush. */
+    public static final int SECONDARY_FLUSHED = 10;
+    public static final int CHECKPOINTS_COALESCED = 11;
+    public static final int RULES_FIRED = 12;
+    public static final int EVICTED_IDLE = 13;
+    public static final int EVICTED_LRU = 14;
+    /** Frames that could not be held and whose checkpoint never committed: must stay 0. */
+    public static final int LOST = 15;
+    public static final int FLUSHES = 16;
+    private static final int DIVERGENCES_BASE = 17;
+    private static final int CHECKPOINTS_BASE = DIVERGENCES_BASE + CheckpointReason.values().length;
+    private static final int MALFORMED_BASE = CHECKPOINTS_BASE + CheckpointReason.values().length;
+    private static final int SIZE = MALFORMED_BASE + Malformation.values().length;
+
+    private final AtomicLongArray counters = new AtomicLongArray(SIZE);
+
+    void add(int counter, long delta) {
+        counters.lazySet(counter, counters.get(counter) + delta);
+    }
+
+    void increment(int counter) {
+        add(counter, 1);
+    }
+
+    void divergence(CheckpointReason r) {
+        increment(DIVERGENCES_BASE + r.ordinal());
+    }
+
+    void checkpoint(CheckpointReason r) {
+        increment(CHECKPOINTS_BASE + r.ordinal());
+    }
+
+    void countMalformed(Malformation m) {
+        increment(MALFORMED_BASE + m.ordinal());
+    }
+
+    public long get(int counter) {
+        return counters.get(counter);
+    }
+
+    public long divergences(CheckpointReason r) {
+        return counters.get(DIVERGENCES_BASE + r.ordinal());
+    }
+
+    public long checkpoints(CheckpointReason r) {
+        return counters.get(CHECKPOINTS_BASE + r.ordinal());
+    }
+
+    public long malformed(Malformation m) {
+        return counters.get(MALFORMED_BASE + m.ordinal());
+    }
+
+    public long totalDivergences() {
+        long t = 0;
+        for (CheckpointReason r : CheckpointReason.values()) {
+            t += divergences(r);
+        }
+        return t;
+    }
+
+    public long totalCheckpoints() {
+        long t = 0;
+        for (CheckpointReason r : CheckpointReason.values()) {
+            t += checkpoints(r);
+        }
+        return t;
+    }
+
+    public long totalMalformed() {
+        long t = 0;
+        for (Malformation m : Malformation.values()) {
+            t += malformed(m);
+        }
+        return t;
+    }
+
+    public long released() {
+        return get(RELEASED_COMPARED) + get(RELEASED_FLUSHED) + get(RELEASED_UNPROTECTED);
+    }
+}
