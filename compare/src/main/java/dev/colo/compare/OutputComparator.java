@@ -176,11 +176,11 @@ public final class OutputComparator {
     /** Polls the gate; call after anything that may have committed a checkpoint. */
     public void pollCommit() {
         long g = gate.committedGeneration();
+        if (pendingGeneration >= 0 && g >= pendingGeneration) {
+            pendingGeneration = -1;
+        }
         if (g > lastSeenGeneration) {
             lastSeenGeneration = g;
-            if (pendingGeneration >= 0 && g >= pendingGeneration) {
-                pendingGeneration = -1;
-            }
             flush();
         }
     }
@@ -262,12 +262,10 @@ public final class OutputComparator {
             scratch.secondaryFrame(frame, offset, Math.min(length, Divergence.WINDOW * 4), ts);
         }
         trigger();
-        long waitFor = pendingGeneration >= 0 ? pendingGeneration : lastSeenGeneration + 1;
         if (deferredUntil >= 0) {
             issueDeferred(); // no frame can wait out the minimum interval here
-            waitFor = pendingGeneration;
         }
-        boolean committed = gate.awaitCommitted(waitFor, config.storeFullWaitNanos());
+        boolean committed = pendingGeneration < 0 || gate.awaitCommitted(pendingGeneration, config.storeFullWaitNanos());
         pollCommit();
         if (!committed) {
             stats.increment(CompareStats.LOST);

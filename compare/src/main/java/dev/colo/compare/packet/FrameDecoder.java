@@ -160,10 +160,8 @@ public final class FrameDecoder {
             case 58:
                 m = icmp.wrap(buf, l4, end - l4);
                 if (m == null) {
+                    // Keyed by addresses only: a replica answering with another type must meet its twin.
                     int type = icmp.type();
-                    if (IcmpFlyweight.isEcho(type)) {
-                        info.srcPort = icmp.identifier();
-                    }
                     // Type and code are compared through the tag so that the checksum between them is skipped.
                     info.compareTag = type << 8 | Bytes.u8(buf, l4 + IcmpFlyweight.CODE_OFFSET);
                     info.compareOffset = l4 + 4;

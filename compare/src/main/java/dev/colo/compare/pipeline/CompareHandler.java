@@ -1,0 +1,36 @@
+package dev.colo.compare.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import dev.colo.compare.OutputComparator;
+
+/** Stage 3: the comparator, alone on its thread. Polls for checkpoint commits at every batch end. */
+final class CompareHandler implements EventHandler<FrameEvent> {
+    private final OutputComparator comparator;
+    private final boolean drainAtEnd;
+
+    CompareHandler(OutputComparator comparator, boolean drainAtEnd) {
+        this.comparator = comparator;
+        this.drainAtEnd = drainAtEnd;
+    }
+
+    @Override
+    public void onEvent(FrameEvent e, long sequence, boolean endOfBatch) {
+        switch (e.type) {
+            case FrameEvent.FRAME:
+                comparator.onFrame(e.side, e.timestampNanos, e.data, 0, e.length, e.info);
+                break;
+            case FrameEvent.TICK:
+                comparator.onTick(e.timestampNanos);
+                break;
+            default:
+                comparator.onTick(e.timestampNanos);
+                if (drainAtEnd) {
+                    comparator.drain();
+                }
+                break;
+        }
+        if (endOfBatch) {
+            comparator.pollCommit();
+        }
+    }
+}

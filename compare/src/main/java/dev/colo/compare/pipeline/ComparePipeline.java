@@ -1,0 +1,157 @@
+package dev.colo.compare.pipeline;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.colo.compare.CheckpointGate;
+import dev.colo.compare.CompareConfig;
+import dev.colo.compare.DecisionListener;
+import dev.colo.compare.OutputComparator;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The comparison pipeline on two LMAX Disruptor rings: ingest (the caller publishes frames) -> parse
+ * -> compare -> emit (the sink, on its own thread). Each stage is one thread; no locks and no
+ * allocation per frame, back-pressure by the rings' capacity (a full ring makes the publisher wait).
+ */
+public final class ComparePipeline implements AutoCloseable {
+    /** How the stage threads wait for work. */
+    public enum Waiting {
+        /** Spin, then yield, then park briefly: low latency and an idle CPU when idle (the default). */
+        SLEEPING,
+        /** Spin and yield: the lowest latency, a busy CPU per stage. For benchmarks and batch replay. */
+        YIELDING,
+        /** Lock and condition: the least CPU, the most latency. */
+        BLOCKING
+    }
+
+    public static final int DEFAULT_RING_SIZE = 8192;
+
+    private final Disruptor<FrameEvent> inbound;
+    private final Disruptor<DecisionEvent> outbound;
+    private final RingBuffer<FrameEvent> ring;
+    private final OutputComparator comparator;
+    private boolean closed;
+
+    private ComparePipeline(Builder b) {
+        outbound = new Disruptor<>(DecisionEvent::new, b.ringSize, threads("colo-emit"), ProducerType.SINGLE, wait(b.waiting));
+        outbound.handleEventsWith(new EmitHandler(b.sink));
+        RingBuffer<DecisionEvent> decisions = outbound.start();
+        comparator = new OutputComparator(b.config, b.gate, new DecisionPublisher(decisions));
+        inbound = new Disruptor<>(FrameEvent::new, b.ringSize, threads("colo-compare"),
+                b.multipleProducers ? ProducerType.MULTI : ProducerType.SINGLE, wait(b.waiting));
+        inbound.handleEventsWith(new ParseHandler()).then(new CompareHandler(comparator, b.drainAtEnd));
+        ring = inbound.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static WaitStrategy wait(Waiting w) {
+        switch (w) {
+            case YIELDING: return new YieldingWaitStrategy();
+            case BLOCKING: return new BlockingWaitStrategy();
+            default: return new SleepingWaitStrategy();
+        }
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Ingest: copies the frame into the ring (waits while the ring is full). */
+    public void publish(int side, long timestampNanos, int linkType, byte[] frame, int offset, int length) {
+        long seq = ring.next();
+        try {
+            ring.get(seq).setFrame(side, timestampNanos, linkType, frame, offset, length);
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    /** Advances the comparator's clock without a frame (a live timer calls this every scan interval). */
+    public void tick(long nowNanos) {
+        control(FrameEvent.TICK, nowNanos);
+    }
+
+    private void control(int type, long nowNanos) {
+        long seq = ring.next();
+        try {
+            ring.get(seq).setControl(type, nowNanos);
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    /** The comparator; read its stats only from the compare thread or after {@link #close}. */
+    public OutputComparator comparator() {
+        return comparator;
+    }
+
+    /** Ends input at {@code nowNanos}: everything published is compared (and drained, if so built) and emitted. */
+    public void finish(long nowNanos) {
+        if (!closed) {
+            control(FrameEvent.END, nowNanos);
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            inbound.shutdown(1, TimeUnit.MINUTES);
+            outbound.shutdown(1, TimeUnit.MINUTES);
+        } catch (com.lmax.disruptor.TimeoutException e) {
+            inbound.halt();
+            outbound.halt();
+            throw new IllegalStateException("pipeline did not drain within a minute", e);
+        }
+    }
+
+    public static final class Builder {
+        private CompareConfig config = new CompareConfig();
+        private CheckpointGate gate = CheckpointGate.immediate();
+        private DecisionListener sink = DecisionListener.NONE;
+        private int ringSize = DEFAULT_RING_SIZE;
+        private Waiting waiting = Waiting.SLEEPING;
+        private boolean multipleProducers;
+        private boolean drainAtEnd = true;
+
+        public Builder config(CompareConfig c) { config = c; return this; }
+        public Builder gate(CheckpointGate g) { gate = g; return this; }
+        public Builder sink(DecisionListener s) { sink = s; return this; }
+        public Builder waiting(Waiting w) { waiting = w; return this; }
+        /** Several threads publish (live: the primary's tap and the secondary's link). */
+        public Builder multipleProducers(boolean m) { multipleProducers = m; return this; }
+        /** On {@link #finish}, let virtual time run past every deadline so all held output resolves. */
+        public Builder drainAtEnd(boolean d) { drainAtEnd = d; return this; }
+
+        public Builder ringSize(int size) {
+            if (Integer.bitCount(size) != 1 || size < 2) {
+                throw new IllegalArgumentException("ring size must be a power of two >= 2, got " + size);
+            }
+            ringSize = size;
+            return this;
+        }
+
+        public ComparePipeline start() {
+            return new ComparePipeline(this);
+        }
+    }
+}

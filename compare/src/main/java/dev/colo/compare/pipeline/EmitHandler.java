@@ -1,0 +1,35 @@
+package dev.colo.compare.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import dev.colo.compare.DecisionListener;
+
+/** Stage 4: hands decisions to the sink (the bridge, a pcap file, a counter) on a thread of its own. */
+final class EmitHandler implements EventHandler<DecisionEvent> {
+    private final DecisionListener sink;
+
+    EmitHandler(DecisionListener sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public void onEvent(DecisionEvent e, long sequence, boolean endOfBatch) {
+        switch (e.type) {
+            case DecisionEvent.RELEASE:
+                sink.onRelease(e.data, 0, e.length, e.capturedAtNanos, e.nowNanos);
+                break;
+            case DecisionEvent.DIVERGENCE:
+                sink.onDivergence(e.divergence);
+                break;
+            case DecisionEvent.CHECKPOINT:
+                sink.onCheckpointRequested(e.divergence);
+                break;
+            case DecisionEvent.FLUSH:
+                sink.onFlush(e.nowNanos, e.releasedPrimary, e.droppedSecondary);
+                break;
+            default:
+                sink.onRuleFired(e.rule, e.flow);
+                break;
+        }
+        e.divergence = null;
+    }
+}

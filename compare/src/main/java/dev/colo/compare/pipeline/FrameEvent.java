@@ -1,0 +1,41 @@
+package dev.colo.compare.pipeline;
+
+import dev.colo.compare.packet.FrameInfo;
+
+/** One slot of the inbound ring: a frame copied in by the ingest stage, decoded in place by the parse stage. */
+public final class FrameEvent {
+    public static final int FRAME = 0;
+    /** No frame: the clock advanced (live timer tick). */
+    public static final int TICK = 1;
+    /** Input ended: drain held output (replay). */
+    public static final int END = 2;
+
+    private static final int INITIAL_CAPACITY = 2048;
+
+    int type;
+    int side;
+    int linkType;
+    long timestampNanos;
+    byte[] data = new byte[INITIAL_CAPACITY];
+    int length;
+    final FrameInfo info = new FrameInfo();
+
+    void setFrame(int side, long timestampNanos, int linkType, byte[] src, int offset, int len) {
+        if (data.length < len) {
+            // Grows once per slot to the largest frame seen (a GSO super-frame), then never again.
+            data = new byte[Math.max(len, data.length * 2)];
+        }
+        System.arraycopy(src, offset, data, 0, len);
+        this.type = FRAME;
+        this.side = side;
+        this.linkType = linkType;
+        this.timestampNanos = timestampNanos;
+        this.length = len;
+    }
+
+    void setControl(int type, long timestampNanos) {
+        this.type = type;
+        this.timestampNanos = timestampNanos;
+        this.length = 0;
+    }
+}
