@@ -51,6 +51,7 @@ public final class OutputComparator {
     private long deferredUntil = -1;
     private boolean unprotected;
     private boolean releasingFromFlush;
+    private int heldBeforeDrain = -1;
 
     public OutputComparator(CompareConfig config, CheckpointGate gate, DecisionListener listener) {
         this.config = config.validate();
@@ -86,6 +87,11 @@ public final class OutputComparator {
 
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** Frames that were still waiting for their twins when {@link #drain()} began; -1 before. */
+    public int heldBeforeDrain() {
+        return heldBeforeDrain;
     }
 
     public boolean checkpointPending() {
@@ -207,6 +213,7 @@ public final class OutputComparator {
 
     /** Input has ended (replay): let time run on past every deadline so that all held output resolves. */
     public void drain() {
+        heldBeforeDrain = store.inUse();
         long horizon = clock + config.compareTimeoutNanos() + 2 * config.scanIntervalNanos()
                 + config.minCheckpointIntervalNanos();
         for (int round = 0; round < 4 && store.inUse() > 0; round++) {

@@ -1,0 +1,17 @@
+package dev.colo.cli;
+
+import dev.colo.cli.replay.ReplayCommand;
+import picocli.CommandLine.Command;
+
+@Command(name = "colo",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {
+            "COLO in Java: coarse-grained lock-stepping fault tolerance.",
+            "Two replicas run the same service; their network output is compared packet by packet,",
+            "identical output is released, and a divergence triggers a checkpoint of the primary's",
+            "state to the secondary."},
+        subcommands = {ReplayCommand.class, picocli.CommandLine.HelpCommand.class},
+        footer = ExitCodes.HELP)
+public final class ColoCommand {
+}

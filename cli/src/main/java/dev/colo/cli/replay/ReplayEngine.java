@@ -1,0 +1,89 @@
+package dev.colo.cli.replay;
+
+import dev.colo.compare.CompareConfig;
+import dev.colo.compare.OutputComparator;
+import dev.colo.compare.Side;
+import dev.colo.compare.pipeline.ComparePipeline;
+import dev.colo.pcap.PacketFileReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Replays a primary and a secondary output capture through the comparison pipeline, merged on their
+ * capture timestamps. Time is virtual (the timestamps), so timeouts fire where they would have fired
+ * live and the outcome is the same on every run.
+ */
+public final class ReplayEngine {
+    private final CompareConfig config;
+    private Path releasedOut;
+    private Path divergencesOut;
+    private int keepDivergences = 100;
+    private ComparePipeline.Waiting waiting = ComparePipeline.Waiting.SLEEPING;
+    private PrintStream progressTo;
+
+    public ReplayEngine(CompareConfig config) {
+        this.config = config;
+    }
+
+    public ReplayEngine releasedOut(Path p) { releasedOut = p; return this; }
+    public ReplayEngine divergencesOut(Path p) { divergencesOut = p; return this; }
+    public ReplayEngine keepDivergences(int n) { keepDivergences = n; return this; }
+    public ReplayEngine waiting(ComparePipeline.Waiting w) { waiting = w; return this; }
+    /** Draws a progress bar on this stream (null: none). */
+    public ReplayEngine progressTo(PrintStream err) { progressTo = err; return this; }
+
+    /** Replays the pair. Opening errors throw; a fault inside a file ends that side and is listed in the result. */
+    public ReplayResult run(Path primary, Path secondary) throws IOException {
+        List<String> errors = new ArrayList<>();
+        long start = System.nanoTime();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        ReplaySink sink = new ReplaySink(releasedOut, divergencesOut, keepDivergences);
+        ComparePipeline pipeline;
+        try (PacketFileReader p = PacketFileReader.open(primary); PacketFileReader s = PacketFileReader.open(secondary)) {
+            pipeline = ComparePipeline.builder().config(config).sink(sink).waiting(waiting).drainAtEnd(true).start();
+            Progress progress = new Progress(progressTo, Files.size(primary) + Files.size(secondary), progressTo != null);
+            boolean pHas = advance(p, errors);
+            boolean sHas = advance(s, errors);
+            long frames = 0;
+            while (pHas || sHas) {
+                boolean takePrimary = pHas && (!sHas || p.timestampNanos() <= s.timestampNanos());
+                PacketFileReader r = takePrimary ? p : s;
+                long ts = r.timestampNanos();
+                first = Math.min(first, ts);
+                last = Math.max(last, ts);
+                pipeline.publish(takePrimary ? Side.P : Side.S, ts, r.linkType(), r.data(), 0, r.capturedLength());
+                if (takePrimary) {
+                    pHas = advance(p, errors);
+                } else {
+                    sHas = advance(s, errors);
+                }
+                if ((++frames & 0xffff) == 0) {
+                    progress.update(p.frameOffset() + s.frameOffset(), frames);
+                }
+            }
+            pipeline.finish(last == Long.MIN_VALUE ? 0 : last);
+            progress.done();
+        } finally {
+            sink.closeQuietly();
+        }
+        OutputComparator c = pipeline.comparator();
+        return new ReplayResult(primary, secondary, config, c.stats(), c.holdTimes(), c.heldBeforeDrain(), c.heldFrames(),
+                List.copyOf(sink.divergences), List.copyOf(sink.checkpoints), sink.rulesFired,
+                first == Long.MAX_VALUE ? 0 : first, last == Long.MIN_VALUE ? 0 : last,
+                System.nanoTime() - start, List.copyOf(errors));
+    }
+
+    private static boolean advance(PacketFileReader r, List<String> errors) {
+        try {
+            return r.next();
+        } catch (IOException e) {
+            errors.add(e.getMessage());
+            return false;
+        }
+    }
+}
