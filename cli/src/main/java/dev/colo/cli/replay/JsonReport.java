@@ -5,7 +5,7 @@ import dev.colo.compare.CompareStats;
 import dev.colo.compare.Divergence;
 import dev.colo.compare.HoldTimeHistogram;
 import dev.colo.compare.packet.Malformation;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -17,7 +17,7 @@ final class JsonReport {
     private JsonReport() {
     }
 
-    static void print(ReplayResult r, PrintStream out) {
+    static void print(ReplayResult r, PrintWriter out) {
         out.println(new JsonReport().render(r));
     }
 

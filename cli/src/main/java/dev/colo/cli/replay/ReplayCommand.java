@@ -7,7 +7,7 @@ import dev.colo.compare.pipeline.ComparePipeline;
 import dev.colo.compare.rules.IgnoreRule;
 import dev.colo.compare.rules.RuleSet;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,9 +124,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = new PrintStream(spec.commandLine().getOut() == null ? System.out
-                : new java.io.PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true), true);
-        PrintStream err = System.err;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if ((primary == null) != (secondary == null)) {
             return usage("give both --primary and --secondary, or neither (to replay a bundled pair)");
         }
@@ -161,7 +160,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     .divergencesOut(divergencesOut)
                     .keepDivergences(Math.max(showDivergences, 1))
                     .waiting(waiting)
-                    .progressTo(!noProgress && System.console() != null ? err : null)
+                    .progressTo(!noProgress && System.console() != null ? System.err : null)
                     .run(p, s);
         } catch (NoSuchFileException e) {
             err.println("colo replay: no such file: " + e.getFile());
@@ -182,6 +181,7 @@ public final class ReplayCommand implements Callable<Integer> {
         for (String e : result.inputErrors()) {
             err.println("colo replay: input error: " + e);
         }
+        err.flush();
         if (!result.inputErrors().isEmpty()) {
             return ExitCodes.BAD_INPUT;
         }
@@ -189,8 +189,10 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private int usage(String message) {
-        System.err.println("colo replay: " + message);
-        System.err.println("Try 'colo replay --help'.");
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("colo replay: " + message);
+        err.println("Try 'colo replay --help'.");
+        err.flush();
         return ExitCodes.USAGE;
     }
 
@@ -225,29 +227,5 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         c.rules(new RuleSet(!compareTcpOptions, rules));
         return c.validate();
-    }
-
-    /** Adapts picocli's PrintWriter (which tests may redirect) to a PrintStream. */
-    private static final class WriterOutputStream extends java.io.OutputStream {
-        private final java.io.PrintWriter w;
-
-        WriterOutputStream(java.io.PrintWriter w) {
-            this.w = w;
-        }
-
-        @Override
-        public void write(int b) {
-            w.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            w.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void flush() {
-            w.flush();
-        }
     }
 }

@@ -5,7 +5,7 @@ import dev.colo.compare.CompareStats;
 import dev.colo.compare.Divergence;
 import dev.colo.compare.HoldTimeHistogram;
 import dev.colo.compare.packet.Malformation;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,7 +14,7 @@ final class TextReport {
     private TextReport() {
     }
 
-    static void print(ReplayResult r, int showDivergences, PrintStream out) {
+    static void print(ReplayResult r, int showDivergences, PrintWriter out) {
         CompareStats s = r.stats();
         out.println("COLO replay");
         out.println("  primary    " + r.primary());
@@ -72,7 +72,7 @@ final class TextReport {
                 s.get(CompareStats.FRAMES_PRIMARY) + s.get(CompareStats.FRAMES_SECONDARY), r.wallNanos() / 1e9, r.framesPerSecond());
     }
 
-    private static void row(PrintStream out, String name, long p, long s) {
+    private static void row(PrintWriter out, String name, long p, long s) {
         out.printf(Locale.ROOT, "%-28s %14d %14d%n", name, p, s);
     }
 

@@ -6,11 +6,11 @@ import dev.colo.compare.OutputComparator;
 /** Stage 3: the comparator, alone on its thread. Polls for checkpoint commits at every batch end. */
 final class CompareHandler implements EventHandler<FrameEvent> {
     private final OutputComparator comparator;
-    private final boolean drainAtEnd;
+    private final DecisionPublisher decisions;
 
-    CompareHandler(OutputComparator comparator, boolean drainAtEnd) {
+    CompareHandler(OutputComparator comparator, DecisionPublisher decisions) {
         this.comparator = comparator;
-        this.drainAtEnd = drainAtEnd;
+        this.decisions = decisions;
     }
 
     @Override
@@ -23,10 +23,11 @@ final class CompareHandler implements EventHandler<FrameEvent> {
                 comparator.onTick(e.timestampNanos);
                 break;
             default:
-                comparator.onTick(e.timestampNanos);
-                if (drainAtEnd) {
+                if (e.drain) {
+                    comparator.onTick(e.timestampNanos);
                     comparator.drain();
                 }
+                decisions.onEnd();
                 break;
         }
         if (endOfBatch) {

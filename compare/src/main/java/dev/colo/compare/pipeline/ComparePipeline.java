@@ -37,16 +37,20 @@ public final class ComparePipeline implements AutoCloseable {
     private final Disruptor<DecisionEvent> outbound;
     private final RingBuffer<FrameEvent> ring;
     private final OutputComparator comparator;
+    private final EmitHandler emit;
+    private final boolean drainAtEnd;
     private boolean closed;
 
     private ComparePipeline(Builder b) {
         outbound = new Disruptor<>(DecisionEvent::new, b.ringSize, threads("colo-emit"), ProducerType.SINGLE, wait(b.waiting));
-        outbound.handleEventsWith(new EmitHandler(b.sink));
-        RingBuffer<DecisionEvent> decisions = outbound.start();
-        comparator = new OutputComparator(b.config, b.gate, new DecisionPublisher(decisions));
+        emit = new EmitHandler(b.sink);
+        drainAtEnd = b.drainAtEnd;
+        outbound.handleEventsWith(emit);
+        DecisionPublisher decisions = new DecisionPublisher(outbound.start());
+        comparator = new OutputComparator(b.config, b.gate, decisions);
         inbound = new Disruptor<>(FrameEvent::new, b.ringSize, threads("colo-compare"),
                 b.multipleProducers ? ProducerType.MULTI : ProducerType.SINGLE, wait(b.waiting));
-        inbound.handleEventsWith(new ParseHandler()).then(new CompareHandler(comparator, b.drainAtEnd));
+        inbound.handleEventsWith(new ParseHandler()).then(new CompareHandler(comparator, decisions));
         ring = inbound.start();
     }
 
@@ -83,13 +87,13 @@ public final class ComparePipeline implements AutoCloseable {
 
     /** Advances the comparator's clock without a frame (a live timer calls this every scan interval). */
     public void tick(long nowNanos) {
-        control(FrameEvent.TICK, nowNanos);
+        control(FrameEvent.TICK, nowNanos, false);
     }
 
-    private void control(int type, long nowNanos) {
+    private void control(int type, long nowNanos, boolean drain) {
         long seq = ring.next();
         try {
-            ring.get(seq).setControl(type, nowNanos);
+            ring.get(seq).setControl(type, nowNanos, drain);
         } finally {
             ring.publish(seq);
         }
@@ -102,25 +106,33 @@ public final class ComparePipeline implements AutoCloseable {
 
     /** Ends input at {@code nowNanos}: everything published is compared (and drained, if so built) and emitted. */
     public void finish(long nowNanos) {
-        if (!closed) {
-            control(FrameEvent.END, nowNanos);
-            close();
-        }
+        end(nowNanos, drainAtEnd);
     }
 
+    /** Stops after emitting everything already published; held frames stay held (no drain). */
     @Override
     public void close() {
+        end(0, false);
+    }
+
+    private void end(long nowNanos, boolean drain) {
         if (closed) {
             return;
         }
         closed = true;
+        // An end marker through both rings, then halt. Disruptor's own shutdown() is not used: it
+        // ignores processors whose threads have not started yet and can halt them before they ran.
+        control(FrameEvent.END, nowNanos, drain);
         try {
-            inbound.shutdown(1, TimeUnit.MINUTES);
-            outbound.shutdown(1, TimeUnit.MINUTES);
-        } catch (com.lmax.disruptor.TimeoutException e) {
+            if (!emit.awaitEnd(1, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("pipeline did not drain within a minute");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while draining the pipeline", e);
+        } finally {
             inbound.halt();
             outbound.halt();
-            throw new IllegalStateException("pipeline did not drain within a minute", e);
         }
     }
 

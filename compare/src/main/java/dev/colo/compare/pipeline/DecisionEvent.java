@@ -9,6 +9,7 @@ final class DecisionEvent {
     static final int CHECKPOINT = 2;
     static final int FLUSH = 3;
     static final int RULE = 4;
+    static final int END = 5;
 
     int type;
     byte[] data = new byte[2048];

@@ -42,6 +42,11 @@ final class DecisionPublisher implements DecisionListener {
         publishRare(DecisionEvent.RULE, null, 0, 0, 0, rule, flow);
     }
 
+    /** The last event: everything before it has been emitted once the emit stage sees it. */
+    void onEnd() {
+        publishRare(DecisionEvent.END, null, 0, 0, 0, null, null);
+    }
+
     private void publishRare(int type, Divergence d, long now, int released, int dropped, String rule, String flow) {
         long seq = ring.next();
         try {

@@ -6,9 +6,14 @@ import dev.colo.compare.DecisionListener;
 /** Stage 4: hands decisions to the sink (the bridge, a pcap file, a counter) on a thread of its own. */
 final class EmitHandler implements EventHandler<DecisionEvent> {
     private final DecisionListener sink;
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
     EmitHandler(DecisionListener sink) {
         this.sink = sink;
+    }
+
+    boolean awaitEnd(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+        return ended.await(timeout, unit);
     }
 
     @Override
@@ -26,8 +31,11 @@ final class EmitHandler implements EventHandler<DecisionEvent> {
             case DecisionEvent.FLUSH:
                 sink.onFlush(e.nowNanos, e.releasedPrimary, e.droppedSecondary);
                 break;
-            default:
+            case DecisionEvent.RULE:
                 sink.onRuleFired(e.rule, e.flow);
+                break;
+            default:
+                ended.countDown();
                 break;
         }
         e.divergence = null;

@@ -7,7 +7,7 @@ public final class FrameEvent {
     public static final int FRAME = 0;
     /** No frame: the clock advanced (live timer tick). */
     public static final int TICK = 1;
-    /** Input ended: drain held output (replay). */
+    /** Input ended: drain held output if asked, then pass an end marker to the emit stage. */
     public static final int END = 2;
 
     private static final int INITIAL_CAPACITY = 2048;
@@ -18,6 +18,7 @@ public final class FrameEvent {
     long timestampNanos;
     byte[] data = new byte[INITIAL_CAPACITY];
     int length;
+    boolean drain;
     final FrameInfo info = new FrameInfo();
 
     void setFrame(int side, long timestampNanos, int linkType, byte[] src, int offset, int len) {
@@ -33,8 +34,9 @@ public final class FrameEvent {
         this.length = len;
     }
 
-    void setControl(int type, long timestampNanos) {
+    void setControl(int type, long timestampNanos, boolean drain) {
         this.type = type;
+        this.drain = drain;
         this.timestampNanos = timestampNanos;
         this.length = 0;
     }
