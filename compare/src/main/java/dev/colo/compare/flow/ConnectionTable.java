@@ -60,40 +60,38 @@ public final class ConnectionTable {
         return lastDirection;
     }
 
+    // The normalized key of the frame being looked up: the lower endpoint first.
+    private long k0;
+    private long k1;
+    private long k2;
+    private long k3;
+    private long k4;
+    private long k5;
+
+    private void normalize(FrameInfo f) {
+        boolean lowerFirst = srcIsLower(f);
+        lastDirection = lowerFirst ? 0 : 1;
+        k0 = lowerFirst ? f.srcHi : f.dstHi;
+        k1 = lowerFirst ? f.srcLo : f.dstLo;
+        k2 = lowerFirst ? f.dstHi : f.srcHi;
+        k3 = lowerFirst ? f.dstLo : f.srcLo;
+        k4 = lowerFirst ? (long) f.srcPort << 16 | f.dstPort : (long) f.dstPort << 16 | f.srcPort;
+        k5 = (long) f.protocol << 32 | (f.vlanId & 0xffffL) << 16 | f.ipVersion;
+    }
+
     /** @return the connection id, or NONE */
     public int find(FrameInfo f) {
-        long k0;
-        long k1;
-        long k2;
-        long k3;
-        long k4;
-        long k5 = (long) f.protocol << 32 | (f.vlanId & 0xffffL) << 16 | f.ipVersion;
-        if (srcIsLower(f)) {
-            lastDirection = 0;
-            k0 = f.srcHi;
-            k1 = f.srcLo;
-            k2 = f.dstHi;
-            k3 = f.dstLo;
-            k4 = (long) f.srcPort << 16 | f.dstPort;
-        } else {
-            lastDirection = 1;
-            k0 = f.dstHi;
-            k1 = f.dstLo;
-            k2 = f.srcHi;
-            k3 = f.srcLo;
-            k4 = (long) f.dstPort << 16 | f.srcPort;
-        }
+        normalize(f);
         int i = hash(k0, k1, k2, k3, k4, k5) & mask;
         while (true) {
             int s = slots[i];
             if (s == 0) {
                 return NONE;
             }
-            int id = s - 1;
-            int b = id * KEY_WORDS;
+            int b = (s - 1) * KEY_WORDS;
             if (keys[b] == k0 && keys[b + 1] == k1 && keys[b + 2] == k2 && keys[b + 3] == k3
                     && keys[b + 4] == k4 && keys[b + 5] == k5) {
-                return id;
+                return s - 1;
             }
             i = (i + 1) & mask;
         }
@@ -104,24 +102,15 @@ public final class ConnectionTable {
         if (freeTop == 0) {
             return NONE;
         }
+        normalize(f);
         int id = freeIds[--freeTop];
         int b = id * KEY_WORDS;
-        if (srcIsLower(f)) {
-            lastDirection = 0;
-            keys[b] = f.srcHi;
-            keys[b + 1] = f.srcLo;
-            keys[b + 2] = f.dstHi;
-            keys[b + 3] = f.dstLo;
-            keys[b + 4] = (long) f.srcPort << 16 | f.dstPort;
-        } else {
-            lastDirection = 1;
-            keys[b] = f.dstHi;
-            keys[b + 1] = f.dstLo;
-            keys[b + 2] = f.srcHi;
-            keys[b + 3] = f.srcLo;
-            keys[b + 4] = (long) f.dstPort << 16 | f.srcPort;
-        }
-        keys[b + 5] = (long) f.protocol << 32 | (f.vlanId & 0xffffL) << 16 | f.ipVersion;
+        keys[b] = k0;
+        keys[b + 1] = k1;
+        keys[b + 2] = k2;
+        keys[b + 3] = k3;
+        keys[b + 4] = k4;
+        keys[b + 5] = k5;
         int i = slotOf(id);
         while (slots[i] != 0) {
             i = (i + 1) & mask;
