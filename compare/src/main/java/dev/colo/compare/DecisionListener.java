@@ -8,6 +8,14 @@ public interface DecisionListener {
     /** RELEASE: a primary frame may go to the client. Released frames keep the primary's order per flow. */
     void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos);
 
+    /**
+     * RELEASE of a frame that was never held (unprotected mode, or an oversize frame after a
+     * checkpoint): its bytes belong to the caller's input record, so a listener that keeps them copies.
+     */
+    default void onReleaseUnheld(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+        onRelease(frame, offset, length, capturedAtNanos, nowNanos);
+    }
+
     /** A divergence was found. Several may be coalesced into one checkpoint. */
     default void onDivergence(Divergence divergence) {
     }

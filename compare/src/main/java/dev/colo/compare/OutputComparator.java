@@ -37,6 +37,7 @@ public final class OutputComparator {
     private final int overflowStream;
     private final boolean[] seenBySide; // [connection * 2 + side]
     private final int[] flushQuota;
+    private final RetainingListener retaining;
 
     private Divergence cause = new Divergence();
     private Divergence scratch = new Divergence();
@@ -66,6 +67,10 @@ public final class OutputComparator {
         this.seenBySide = new boolean[config.maxConnections() * 2];
         this.flushQuota = new int[overflowStream + 1];
         this.lastSeenGeneration = gate.committedGeneration();
+        this.retaining = listener instanceof RetainingListener r ? r : null;
+        if (retaining != null) {
+            store.reclaimWhenConsumed(retaining::consumedSequence);
+        }
     }
 
     public CompareStats stats() {
@@ -124,35 +129,13 @@ public final class OutputComparator {
             return;
         }
         int stream = streamFor(info, side);
-        int slot = hold(side, timestampNanos, frame, offset, length, stream);
-        if (slot == FrameStore.NONE) {
-            return;
-        }
-        if (unprotected || stream != streamFor(info, side)) {
-            // A forced checkpoint inside hold() flushed and may have evicted the stream: start over.
-            store.free(slot);
-            onFrameAgain(side, timestampNanos, frame, offset, length, info);
-            return;
-        }
+        // Compared in place first: a frame whose twin is already here is never copied into the store.
+        int slot = store.borrow(frame, offset, length, timestampNanos, stream, side);
         store.setCompared(slot, info.compareOffset - offset, info.compareLength, info.compareTag);
         dispatch(stream, side, slot, info);
-        checkQueueLimits(stream, side);
-        pollCommit();
-    }
-
-    private void onFrameAgain(int side, long ts, byte[] frame, int offset, int length, FrameInfo info) {
-        if (unprotected) {
-            passUnprotected(side, frame, offset, length, ts);
-            return;
+        if (store.stream(slot) != FrameStore.NONE) {
+            keep(slot);
         }
-        int stream = streamFor(info, side);
-        int slot = store.store(frame, offset, length, ts, stream, side);
-        if (slot == FrameStore.NONE) {
-            stats.increment(CompareStats.LOST);
-            return;
-        }
-        store.setCompared(slot, info.compareOffset - offset, info.compareLength, info.compareTag);
-        dispatch(stream, side, slot, info);
         checkQueueLimits(stream, side);
         pollCommit();
     }
@@ -253,43 +236,59 @@ public final class OutputComparator {
         return conn * 2 + connections.lastDirection();
     }
 
-    private int hold(int side, long ts, byte[] frame, int offset, int length, int stream) {
-        int slot = store.store(frame, offset, length, ts, stream, side);
-        if (slot != FrameStore.NONE) {
-            return slot;
+    /** The borrowed frame must wait: copy it into a slot of its own, or checkpoint when none is left. */
+    private void keep(int borrowed) {
+        int stream = store.stream(borrowed);
+        int side = store.side(borrowed);
+        int slot = store.keep();
+        if (slot == FrameStore.NONE && store.retired() > 0) {
+            slot = awaitRetired();
         }
+        if (slot != FrameStore.NONE) {
+            streams.replace(stream, side, borrowed, slot);
+            return;
+        }
+        int length = store.length(borrowed);
         boolean oversize = length > store.maxFrameLength();
         CheckpointReason reason = oversize ? CheckpointReason.OVERSIZE_FRAME : CheckpointReason.STORE_FULL;
         scratch.reset(reason, Side.values()[side], describe(stream), clock);
         scratch.detail = oversize ? length + "-byte frame exceeds the largest slot (" + store.maxFrameLength() + ")"
-                : "all " + store.inUse() + " slots hold frames";
+                : "all " + (store.inUse() - 1) + " slots hold frames";
+        byte[] a = store.array(borrowed);
+        int b = store.base(borrowed);
         if (side == P) {
-            scratch.primaryFrame(frame, offset, Math.min(length, Divergence.WINDOW * 4), ts);
+            scratch.primaryFrame(a, b, Math.min(length, Divergence.WINDOW * 4), store.timestamp(borrowed));
         } else {
-            scratch.secondaryFrame(frame, offset, Math.min(length, Divergence.WINDOW * 4), ts);
+            scratch.secondaryFrame(a, b, Math.min(length, Divergence.WINDOW * 4), store.timestamp(borrowed));
         }
         trigger();
         if (deferredUntil >= 0) {
             issueDeferred(); // no frame can wait out the minimum interval here
         }
-        boolean committed = pendingGeneration < 0 || gate.awaitCommitted(pendingGeneration, config.storeFullWaitNanos());
-        pollCommit();
-        if (!committed) {
-            stats.increment(CompareStats.LOST);
-            return FrameStore.NONE;
+        if (pendingGeneration >= 0) {
+            gate.awaitCommitted(pendingGeneration, config.storeFullWaitNanos());
         }
-        if (oversize) {
-            // The committed checkpoint covers the state that produced this frame: release it unheld.
-            if (side == P) {
-                releaseDirect(frame, offset, length, ts, CompareStats.RELEASED_FLUSHED);
-            } else {
-                stats.increment(CompareStats.SECONDARY_FLUSHED);
-            }
-            return FrameStore.NONE;
+        pollCommit(); // a commit flushes: the borrowed frame is released or dropped with the rest
+        if (store.stream(borrowed) == FrameStore.NONE) {
+            return;
         }
-        slot = store.store(frame, offset, length, ts, stream, side);
-        if (slot == FrameStore.NONE) {
+        slot = store.keep();
+        if (slot != FrameStore.NONE) {
+            streams.replace(stream, side, borrowed, slot);
+        } else {
+            streams.unlink(stream, side, borrowed);
+            store.free(borrowed);
             stats.increment(CompareStats.LOST);
+        }
+    }
+
+    /** Back-pressure: released slots come back once the emit stage has passed them; wait for that, not a checkpoint. */
+    private int awaitRetired() {
+        long deadline = System.nanoTime() + config.storeFullWaitNanos();
+        int slot = FrameStore.NONE;
+        while (slot == FrameStore.NONE && store.retired() > 0 && System.nanoTime() < deadline) {
+            Thread.yield();
+            slot = store.keep();
         }
         return slot;
     }
@@ -313,14 +312,26 @@ public final class OutputComparator {
 
     private void release(int slot, int counter) {
         long ts = store.timestamp(slot);
+        if (store.isBorrowed(slot)) {
+            // Released in place: the bytes belong to the caller's record, so the listener copies.
+            listener.onReleaseUnheld(store.array(slot), store.base(slot), store.length(slot), ts, clock);
+            holdTimes.record(clock - ts);
+            stats.increment(counter);
+            store.free(slot);
+            return;
+        }
         listener.onRelease(store.array(slot), store.base(slot), store.length(slot), ts, clock);
         holdTimes.record(clock - ts);
         stats.increment(counter);
-        store.free(slot);
+        if (retaining != null) {
+            store.retire(slot, retaining.lastReleaseSequence());
+        } else {
+            store.free(slot);
+        }
     }
 
     private void releaseDirect(byte[] frame, int offset, int length, long ts, int counter) {
-        listener.onRelease(frame, offset, length, ts, clock);
+        listener.onReleaseUnheld(frame, offset, length, ts, clock);
         holdTimes.record(clock - ts);
         stats.increment(counter);
     }

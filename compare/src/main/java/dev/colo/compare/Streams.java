@@ -97,6 +97,26 @@ final class Streams {
         bytes[i] += store.length(slot);
     }
 
+    /** Puts {@code now} where {@code old} was in its stream list (the store copied {@code old}'s links). */
+    void replace(int stream, int side, int old, int now) {
+        int i = idx(stream, side);
+        int p = store.prev(now);
+        int n = store.next(now);
+        if (p == FrameStore.NONE) {
+            head[i] = now;
+        } else {
+            store.setNext(p, now);
+        }
+        if (n == FrameStore.NONE) {
+            tail[i] = now;
+        } else {
+            store.setPrev(n, now);
+        }
+        if (hint[i] == old) {
+            hint[i] = now;
+        }
+    }
+
     /** Unlinks a frame from its stream list; the caller frees or releases it. */
     void unlink(int stream, int side, int slot) {
         int i = idx(stream, side);

@@ -131,6 +131,26 @@ class DatagramAndLimitsTest {
     }
 
     @Test
+    void aFrameLargerThanAnySlotIsReleasedOnlyAfterACheckpointCoversIt() {
+        CompareConfig cfg = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
+                .smallSlotSize(1024).largeSlotSize(1024);
+        Harness h = new Harness(cfg);
+        String big = "x".repeat(3000);
+        h.autoCommit = false;
+        h.udp(P, 1, big); // cannot wait in the store; the checkpoint it asks for never commits
+        assertEquals(1, h.comparator.stats().checkpoints(CheckpointReason.OVERSIZE_FRAME));
+        assertEquals(0, h.released.size(), "never released uncompared without a commit");
+        assertEquals(1, h.comparator.stats().get(CompareStats.LOST));
+        h.commit();
+        h.autoCommit = true;
+        h.udp(P, 2, big); // this time the checkpoint commits: released by the flush
+        assertEquals(1, h.released.size());
+        assertEquals(3000 + 42, h.released.get(0).length);
+        assertEquals(2, h.comparator.stats().checkpoints(CheckpointReason.OVERSIZE_FRAME));
+        assertEquals(1, h.comparator.stats().get(CompareStats.LOST));
+    }
+
+    @Test
     void storeFullWithoutACommitCountsTheLossLoudly() {
         CompareConfig cfg = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
                 .smallSlots(4).largeSlots(1).storeFullWaitNanos(1);

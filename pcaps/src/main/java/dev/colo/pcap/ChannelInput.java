@@ -7,30 +7,34 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 
 /**
- * Sequential reads from a file channel through one reusable direct buffer.
+ * Sequential reads from a file through memory-mapped windows: the page cache is read in place, with
+ * no read() copy into a buffer of our own, so each frame byte is copied exactly once (from the mapping
+ * into the frame array). A window is remapped at the next unread byte when a request runs past it, so
+ * a record never straddles two windows. Files of any size: offsets are long, windows are not.
  *
- * <p>The unread bytes are {@code buffer[position, limit)}; readers decode headers in place with the buffer's absolute
- * getters (after {@link #request} made them available) and then {@link #advance} past them. A direct buffer lets the
- * channel read straight into it, so each frame byte is copied exactly once: from here into the frame array.
+ * <p>The unread bytes are {@code buffer[position, limit)}; readers decode headers in place with the
+ * buffer's absolute getters (after {@link #request} made them available) and then {@link #advance}.
  */
 final class ChannelInput implements Closeable {
-    /** Large enough that refills (and the compaction of a straddling frame) are rare: ~1 per 1000 frames. */
-    static final int DEFAULT_BUFFER_SIZE = 1 << 20;
+    /** Remaps are rare (one per 64 MiB) and each window is only address space until touched. */
+    static final int DEFAULT_BUFFER_SIZE = 64 << 20;
     /** Every fixed header we decode in place (at most 28 bytes) must fit. */
     static final int MIN_BUFFER_SIZE = 64;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final FileChannel channel;
-    private final ByteBuffer buffer;
-    /** File offset of buffer index 0; long, files beyond 2 GiB are normal. */
+    private final int windowSize;
+    private ByteBuffer buffer = EMPTY;
+    private ByteOrder order = ByteOrder.BIG_ENDIAN;
+    /** File offset of buffer index 0. */
     private long bufferFileOffset;
 
-    ChannelInput(FileChannel channel, int bufferSize) {
-        if (bufferSize < MIN_BUFFER_SIZE) {
-            throw new IllegalArgumentException("buffer size " + bufferSize + " < " + MIN_BUFFER_SIZE);
+    ChannelInput(FileChannel channel, int windowSize) {
+        if (windowSize < MIN_BUFFER_SIZE) {
+            throw new IllegalArgumentException("window size " + windowSize + " < " + MIN_BUFFER_SIZE);
         }
         this.channel = channel;
-        this.buffer = ByteBuffer.allocateDirect(bufferSize);
-        this.buffer.limit(0);
+        this.windowSize = windowSize;
     }
 
     /** The buffer holding unread bytes from its position; decode with absolute getters, then {@link #advance}. */
@@ -38,8 +42,9 @@ final class ChannelInput implements Closeable {
         return buffer;
     }
 
-    void order(ByteOrder order) {
-        buffer.order(order);
+    void order(ByteOrder byteOrder) {
+        this.order = byteOrder;
+        buffer.order(byteOrder);
     }
 
     /** File offset of the next unread byte. */
@@ -57,11 +62,11 @@ final class ChannelInput implements Closeable {
     }
 
     /**
-     * Makes at least {@code n} (at most the buffer capacity) unread bytes available. Returns false if the file ends
-     * first; whatever it had is then buffered, so {@link #remaining()} tells how much.
+     * Makes at least {@code n} (at most the window size) unread bytes available. Returns false if the
+     * file ends first; whatever it had is then available, so {@link #remaining()} tells how much.
      */
     boolean request(int n) throws IOException {
-        return buffer.remaining() >= n || fill(n);
+        return buffer.remaining() >= n || remap(position()) >= n;
     }
 
     void advance(int n) {
@@ -75,7 +80,7 @@ final class ChannelInput implements Closeable {
             int chunk = Math.min(length - copied, buffer.remaining());
             buffer.get(dst, offset + copied, chunk);
             copied += chunk;
-            if (copied == length || !fill(1)) {
+            if (copied == length || remap(position()) == 0) {
                 return copied;
             }
         }
@@ -83,39 +88,31 @@ final class ChannelInput implements Closeable {
 
     /** Skips up to {@code n} bytes; fewer only at end of file. Returns the count skipped. */
     long skip(long n) throws IOException {
-        int buffered = buffer.remaining();
-        if (n <= buffered) {
+        if (n <= buffer.remaining()) {
             advance((int) n);
             return n;
         }
-        // Beyond the buffer: reposition the channel rather than read bytes nobody wants (a block may be GiBs).
+        // Beyond the window: map at the target rather than touch bytes nobody wants (a block may be GiBs).
         long start = position();
         long target = Math.max(start, Math.min(start + n, channel.size()));
-        channel.position(target);
         bufferFileOffset = target;
-        buffer.position(0).limit(0);
+        buffer = EMPTY;
         return target - start;
     }
 
-    private boolean fill(int n) throws IOException {
-        // Keep the unread tail (a record straddling the refill point) and move it to the front.
-        bufferFileOffset += buffer.position();
-        buffer.compact();
-        try {
-            // hasRemaining: a full buffer cannot take more; request() sizes never exceed the capacity anyway.
-            while (buffer.position() < n && buffer.hasRemaining()) {
-                if (channel.read(buffer) < 0) {
-                    break;
-                }
-            }
-        } finally {
-            buffer.flip();
-        }
-        return buffer.remaining() >= n;
+    /** Maps a window starting at {@code fileOffset}; returns the bytes it holds. */
+    private int remap(long fileOffset) throws IOException {
+        long size = channel.size();
+        long length = Math.max(0, Math.min(windowSize, size - fileOffset));
+        bufferFileOffset = fileOffset;
+        buffer = length == 0 ? EMPTY : channel.map(FileChannel.MapMode.READ_ONLY, fileOffset, length);
+        buffer.order(order);
+        return buffer.remaining();
     }
 
     @Override
     public void close() throws IOException {
+        buffer = EMPTY;
         channel.close();
     }
 }

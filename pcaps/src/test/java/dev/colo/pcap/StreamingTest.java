@@ -63,10 +63,11 @@ class StreamingTest {
         int[] lengths = lengths();
         Path file = writeLargeFile(format, lengths);
         long size = Files.size(file);
-        assertTrue(size > 20 * ChannelInput.DEFAULT_BUFFER_SIZE, "file of " + size + " bytes");
-        // Default buffer; an odd size so refill points drift through records; the minimum, where almost every
-        // header and frame straddles a refill and the 65 KiB frame spans over a thousand of them.
-        for (int bufferSize : new int[] {ChannelInput.DEFAULT_BUFFER_SIZE, 4093, ChannelInput.MIN_BUFFER_SIZE}) {
+        int window = 1 << 20;
+        assertTrue(size > 20 * window, "file of " + size + " bytes");
+        // A 1 MiB window (remapped 40 times); an odd size so window edges drift through records; the minimum,
+        // where almost every header and frame straddles a window edge and the 65 KiB frame spans a thousand.
+        for (int bufferSize : new int[] {window, 4093, ChannelInput.MIN_BUFFER_SIZE}) {
             try (PacketFileReader r = ReaderFactory.open(file, bufferSize)) {
                 long offset = format.headerLength();
                 for (int i = 0; i < FRAMES; i++) {

@@ -55,34 +55,24 @@ public final class ConnectionTable {
         return size;
     }
 
-    /** Direction of the frame passed to the last {@link #find} or {@link #insert}: 0 from the lower endpoint, 1 from the higher. */
+    /**
+     * Direction of the frame passed to the last {@link #find} or {@link #insert}: 0 from the lower
+     * endpoint, 1 from the higher. Frames carry their key precomputed ({@link FrameInfo#computeKey()}).
+     */
     public int lastDirection() {
         return lastDirection;
     }
 
-    // The normalized key of the frame being looked up: the lower endpoint first.
-    private long k0;
-    private long k1;
-    private long k2;
-    private long k3;
-    private long k4;
-    private long k5;
-
-    private void normalize(FrameInfo f) {
-        boolean lowerFirst = srcIsLower(f);
-        lastDirection = lowerFirst ? 0 : 1;
-        k0 = lowerFirst ? f.srcHi : f.dstHi;
-        k1 = lowerFirst ? f.srcLo : f.dstLo;
-        k2 = lowerFirst ? f.dstHi : f.srcHi;
-        k3 = lowerFirst ? f.dstLo : f.srcLo;
-        k4 = lowerFirst ? (long) f.srcPort << 16 | f.dstPort : (long) f.dstPort << 16 | f.srcPort;
-        k5 = (long) f.protocol << 32 | (f.vlanId & 0xffffL) << 16 | f.ipVersion;
-    }
-
     /** @return the connection id, or NONE */
     public int find(FrameInfo f) {
-        normalize(f);
-        int i = hash(k0, k1, k2, k3, k4, k5) & mask;
+        lastDirection = f.keyDirection;
+        long k0 = f.key0;
+        long k1 = f.key1;
+        long k2 = f.key2;
+        long k3 = f.key3;
+        long k4 = f.key4;
+        long k5 = f.key5;
+        int i = f.keyHash & mask;
         while (true) {
             int s = slots[i];
             if (s == 0) {
@@ -102,15 +92,15 @@ public final class ConnectionTable {
         if (freeTop == 0) {
             return NONE;
         }
-        normalize(f);
+        lastDirection = f.keyDirection;
         int id = freeIds[--freeTop];
         int b = id * KEY_WORDS;
-        keys[b] = k0;
-        keys[b + 1] = k1;
-        keys[b + 2] = k2;
-        keys[b + 3] = k3;
-        keys[b + 4] = k4;
-        keys[b + 5] = k5;
+        keys[b] = f.key0;
+        keys[b + 1] = f.key1;
+        keys[b + 2] = f.key2;
+        keys[b + 3] = f.key3;
+        keys[b + 4] = f.key4;
+        keys[b + 5] = f.key5;
         int i = slotOf(id);
         while (slots[i] != 0) {
             i = (i + 1) & mask;
@@ -205,7 +195,7 @@ public final class ConnectionTable {
 
     private int slotOf(int id) {
         int b = id * KEY_WORDS;
-        return hash(keys[b], keys[b + 1], keys[b + 2], keys[b + 3], keys[b + 4], keys[b + 5]) & mask;
+        return FrameInfo.hash(keys[b], keys[b + 1], keys[b + 2], keys[b + 3], keys[b + 4], keys[b + 5]) & mask;
     }
 
     private void linkHead(int id) {
@@ -235,24 +225,4 @@ public final class ConnectionTable {
         }
     }
 
-    private static boolean srcIsLower(FrameInfo f) {
-        int c = Long.compareUnsigned(f.srcHi, f.dstHi);
-        if (c == 0) {
-            c = Long.compareUnsigned(f.srcLo, f.dstLo);
-        }
-        if (c == 0) {
-            c = Integer.compare(f.srcPort, f.dstPort);
-        }
-        return c <= 0;
-    }
-
-    private static int hash(long a, long b, long c, long d, long e, long f) {
-        long h = a * 0x9E3779B97F4A7C15L;
-        h = (h ^ b) * 0xC2B2AE3D27D4EB4FL;
-        h = (h ^ c) * 0x9E3779B97F4A7C15L;
-        h = (h ^ d) * 0xC2B2AE3D27D4EB4FL;
-        h = (h ^ e) * 0x9E3779B97F4A7C15L;
-        h = (h ^ f) * 0xC2B2AE3D27D4EB4FL;
-        return (int) (h ^ (h >>> 29) ^ (h >>> 47));
-    }
 }

@@ -42,6 +42,7 @@ public final class FrameDecoder {
         if (m != null) {
             markMalformed(info, m, offset, length);
         }
+        info.computeKey();
     }
 
     private static void markMalformed(FrameInfo info, Malformation m, int offset, int length) {

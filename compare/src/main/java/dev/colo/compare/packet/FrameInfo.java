@@ -40,6 +40,20 @@ public final class FrameInfo {
     public int tcpOptionsOffset;
     public int tcpOptionsLength;
 
+    /**
+     * The flow key, normalized so both directions of a connection share it (lower endpoint first),
+     * and its hash: computed by the decoder (the parse stage) so the comparator only probes its table.
+     */
+    public long key0;
+    public long key1;
+    public long key2;
+    public long key3;
+    public long key4;
+    public long key5;
+    public int keyHash;
+    /** 0 when the source is the key's lower endpoint, 1 otherwise. */
+    public int keyDirection;
+
     public void clear() {
         kind = FrameKind.MALFORMED;
         malformation = null;
@@ -50,6 +64,36 @@ public final class FrameInfo {
         srcPort = dstPort = 0;
         compareOffset = compareLength = compareTag = 0;
         tcpSeq = tcpAck = tcpFlags = tcpOptionsOffset = tcpOptionsLength = 0;
+    }
+
+    /** Fills the key fields from the addresses, ports, protocol and VLAN. */
+    public void computeKey() {
+        int c = Long.compareUnsigned(srcHi, dstHi);
+        if (c == 0) {
+            c = Long.compareUnsigned(srcLo, dstLo);
+        }
+        if (c == 0) {
+            c = Integer.compare(srcPort, dstPort);
+        }
+        boolean lowerFirst = c <= 0;
+        keyDirection = lowerFirst ? 0 : 1;
+        key0 = lowerFirst ? srcHi : dstHi;
+        key1 = lowerFirst ? srcLo : dstLo;
+        key2 = lowerFirst ? dstHi : srcHi;
+        key3 = lowerFirst ? dstLo : srcLo;
+        key4 = lowerFirst ? (long) srcPort << 16 | dstPort : (long) dstPort << 16 | srcPort;
+        key5 = (long) protocol << 32 | (vlanId & 0xffffL) << 16 | ipVersion;
+        keyHash = hash(key0, key1, key2, key3, key4, key5);
+    }
+
+    public static int hash(long a, long b, long c, long d, long e, long f) {
+        long h = a * 0x9E3779B97F4A7C15L;
+        h = (h ^ b) * 0xC2B2AE3D27D4EB4FL;
+        h = (h ^ c) * 0x9E3779B97F4A7C15L;
+        h = (h ^ d) * 0xC2B2AE3D27D4EB4FL;
+        h = (h ^ e) * 0x9E3779B97F4A7C15L;
+        h = (h ^ f) * 0xC2B2AE3D27D4EB4FL;
+        return (int) (h ^ (h >>> 29) ^ (h >>> 47));
     }
 
     public boolean isTcp() {
@@ -76,5 +120,13 @@ public final class FrameInfo {
         tcpFlags = o.tcpFlags;
         tcpOptionsOffset = o.tcpOptionsOffset;
         tcpOptionsLength = o.tcpOptionsLength;
+        key0 = o.key0;
+        key1 = o.key1;
+        key2 = o.key2;
+        key3 = o.key3;
+        key4 = o.key4;
+        key5 = o.key5;
+        keyHash = o.keyHash;
+        keyDirection = o.keyDirection;
     }
 }

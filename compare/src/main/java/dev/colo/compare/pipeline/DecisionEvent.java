@@ -12,7 +12,11 @@ final class DecisionEvent {
     static final int END = 5;
 
     int type;
-    byte[] data = new byte[2048];
+    /** The released bytes: a store slot's array (by reference) or {@link #copy}. */
+    byte[] data;
+    int offset;
+    /** Owned buffer for frames released without being held (rare: allocated on first use). */
+    byte[] copy;
     int length;
     long capturedAtNanos;
     long nowNanos;
@@ -23,12 +27,25 @@ final class DecisionEvent {
     String rule;
     String flow;
 
-    void setRelease(byte[] src, int offset, int len, long capturedAt, long now) {
-        if (data.length < len) {
-            data = new byte[Math.max(len, data.length * 2)];
-        }
-        System.arraycopy(src, offset, data, 0, len);
+    /** By reference: the comparator keeps the bytes untouched until the emit stage has passed this event. */
+    void setRelease(byte[] src, int srcOffset, int len, long capturedAt, long now) {
         type = RELEASE;
+        data = src;
+        offset = srcOffset;
+        length = len;
+        capturedAtNanos = capturedAt;
+        nowNanos = now;
+        divergence = null;
+    }
+
+    void setReleaseCopy(byte[] src, int srcOffset, int len, long capturedAt, long now) {
+        if (copy == null || copy.length < len) {
+            copy = new byte[Math.max(len, 2048)];
+        }
+        System.arraycopy(src, srcOffset, copy, 0, len);
+        type = RELEASE;
+        data = copy;
+        offset = 0;
         length = len;
         capturedAtNanos = capturedAt;
         nowNanos = now;

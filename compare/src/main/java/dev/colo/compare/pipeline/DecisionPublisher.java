@@ -1,15 +1,26 @@
 package dev.colo.compare.pipeline;
 
 import com.lmax.disruptor.RingBuffer;
-import dev.colo.compare.DecisionListener;
+import com.lmax.disruptor.Sequence;
 import dev.colo.compare.Divergence;
+import dev.colo.compare.RetainingListener;
 
-/** The comparator's listener inside the pipeline: publishes each decision to the outbound ring, in order. */
-final class DecisionPublisher implements DecisionListener {
+/**
+ * The comparator's listener inside the pipeline: publishes each decision to the outbound ring, in
+ * order. Held frames are released by reference (no copy); the comparator reuses their slots only
+ * after the emit stage has passed them.
+ */
+final class DecisionPublisher implements RetainingListener {
     private final RingBuffer<DecisionEvent> ring;
+    private Sequence consumed;
+    private long lastRelease = -1;
 
     DecisionPublisher(RingBuffer<DecisionEvent> ring) {
         this.ring = ring;
+    }
+
+    void consumedBy(Sequence emitSequence) {
+        this.consumed = emitSequence;
     }
 
     @Override
@@ -20,6 +31,27 @@ final class DecisionPublisher implements DecisionListener {
         } finally {
             ring.publish(seq);
         }
+        lastRelease = seq;
+    }
+
+    @Override
+    public void onReleaseUnheld(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+        long seq = ring.next();
+        try {
+            ring.get(seq).setReleaseCopy(frame, offset, length, capturedAtNanos, nowNanos);
+        } finally {
+            ring.publish(seq);
+        }
+    }
+
+    @Override
+    public long lastReleaseSequence() {
+        return lastRelease;
+    }
+
+    @Override
+    public long consumedSequence() {
+        return consumed == null ? Long.MAX_VALUE : consumed.get();
     }
 
     @Override

@@ -12,6 +12,18 @@ final class EmitHandler implements EventHandler<DecisionEvent> {
         this.sink = sink;
     }
 
+    private com.lmax.disruptor.Sequence sequence;
+
+    @Override
+    public void setSequenceCallback(com.lmax.disruptor.Sequence sequenceCallback) {
+        this.sequence = sequenceCallback;
+    }
+
+    /** This stage's progress: the comparator reuses a released slot only once this has passed it. */
+    com.lmax.disruptor.Sequence sequence() {
+        return sequence;
+    }
+
     boolean awaitEnd(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
         return ended.await(timeout, unit);
     }
@@ -20,7 +32,7 @@ final class EmitHandler implements EventHandler<DecisionEvent> {
     public void onEvent(DecisionEvent e, long sequence, boolean endOfBatch) {
         switch (e.type) {
             case DecisionEvent.RELEASE:
-                sink.onRelease(e.data, 0, e.length, e.capturedAtNanos, e.nowNanos);
+                sink.onRelease(e.data, e.offset, e.length, e.capturedAtNanos, e.nowNanos);
                 break;
             case DecisionEvent.DIVERGENCE:
                 sink.onDivergence(e.divergence);

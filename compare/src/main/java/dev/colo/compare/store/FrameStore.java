@@ -17,6 +17,10 @@ public final class FrameStore {
     private final int smallSlotSize;
     private final int largeSlotSize;
     private final int smallSlots;
+    /** The one slot whose bytes stay in the caller's buffer while it is compared ({@link #borrow}). */
+    private final int borrowed;
+    private byte[] borrowedArray;
+    private int borrowedBase;
     private final byte[] small;
     private final byte[] large;
     private final int[] freeSmall;
@@ -46,6 +50,13 @@ public final class FrameStore {
     private final int[] optionsOffset;
     private final int[] optionsLength;
 
+    // Slots released by reference: reusable once the consumer has passed the sequence each waits for.
+    private final int[] retiredSlot;
+    private final long[] retiredUntil;
+    private int retiredHead;
+    private int retiredCount;
+    private java.util.function.LongSupplier consumedSequence;
+
     private int ageHead = NONE;
     private int ageTail = NONE;
     private int inUse;
@@ -61,7 +72,8 @@ public final class FrameStore {
         this.smallSlots = smallSlots;
         this.small = new byte[Math.multiplyExact(smallSlots, smallSlotSize)];
         this.large = new byte[Math.multiplyExact(largeSlots, largeSlotSize)];
-        int total = smallSlots + largeSlots;
+        int total = smallSlots + largeSlots + 1;
+        borrowed = smallSlots + largeSlots;
         freeSmall = new int[smallSlots];
         freeLarge = new int[largeSlots];
         for (int i = 0; i < smallSlots; i++) {
@@ -89,11 +101,73 @@ public final class FrameStore {
         tag = new int[total];
         optionsOffset = new int[total];
         optionsLength = new int[total];
+        retiredSlot = new int[total];
+        retiredUntil = new long[total];
         Arrays.fill(stream, NONE);
+    }
+
+    /**
+     * Lets slots be released by reference ({@link #retire}): a retired slot returns to use only once
+     * {@code consumed} reports a sequence at or past the one it waits for.
+     */
+    public void reclaimWhenConsumed(java.util.function.LongSupplier consumed) {
+        this.consumedSequence = consumed;
     }
 
     public int maxFrameLength() {
         return largeSlotSize;
+    }
+
+    /**
+     * Takes a frame without copying it: its bytes stay in the caller's buffer, valid only until the
+     * caller's call returns. A frame that is compared and released or consumed at once never costs a
+     * copy; one that must wait is {@link #keep kept}. Only one frame can be borrowed at a time.
+     */
+    public int borrow(byte[] src, int offset, int len, long timestampNanos, int streamId, int sideId) {
+        borrowedArray = src;
+        borrowedBase = offset;
+        link(borrowed, len, timestampNanos, streamId, sideId);
+        return borrowed;
+    }
+
+    public boolean isBorrowed(int slot) {
+        return slot == borrowed;
+    }
+
+    /**
+     * Copies the borrowed frame, still held, into a slot of its own (metadata and its place as the
+     * youngest in the age list included).
+     *
+     * @return the new slot, or {@link #NONE} when no slot of the needed class is free
+     */
+    public int keep() {
+        int len = length[borrowed];
+        int slot = take(len);
+        if (slot == NONE && retiredCount > 0) {
+            reclaim();
+            slot = take(len);
+        }
+        if (slot == NONE) {
+            return NONE;
+        }
+        System.arraycopy(borrowedArray, borrowedBase, array(slot), base(slot), len);
+        long ts = timestamp[borrowed];
+        int streamId = stream[borrowed];
+        int sideId = side[borrowed];
+        relStart[slot] = relStart[borrowed];
+        relLength[slot] = relLength[borrowed];
+        dataOffset[slot] = dataOffset[borrowed];
+        dataLength[slot] = dataLength[borrowed];
+        flags[slot] = flags[borrowed];
+        ack[slot] = ack[borrowed];
+        tag[slot] = tag[borrowed];
+        optionsOffset[slot] = optionsOffset[borrowed];
+        optionsLength[slot] = optionsLength[borrowed];
+        next[slot] = next[borrowed];
+        prev[slot] = prev[borrowed];
+        release(borrowed);
+        link(slot, len, ts, streamId, sideId);
+        return slot;
     }
 
     /**
@@ -102,21 +176,26 @@ public final class FrameStore {
      * @return the slot, or {@link #NONE} when no slot of the needed class is free (or the frame is larger than any slot)
      */
     public int store(byte[] src, int offset, int len, long timestampNanos, int streamId, int sideId) {
-        int slot;
-        if (len <= smallSlotSize && freeSmallTop > 0) {
-            slot = freeSmall[--freeSmallTop];
-        } else if (len <= largeSlotSize && freeLargeTop > 0) {
-            slot = freeLarge[--freeLargeTop];
-        } else {
+        int slot = take(len);
+        if (slot == NONE && retiredCount > 0) {
+            reclaim();
+            slot = take(len);
+        }
+        if (slot == NONE) {
             return NONE;
         }
         System.arraycopy(src, offset, array(slot), base(slot), len);
+        link(slot, len, timestampNanos, streamId, sideId);
+        next[slot] = NONE;
+        prev[slot] = NONE;
+        return slot;
+    }
+
+    private void link(int slot, int len, long timestampNanos, int streamId, int sideId) {
         length[slot] = len;
         timestamp[slot] = timestampNanos;
         stream[slot] = streamId;
         side[slot] = (byte) sideId;
-        next[slot] = NONE;
-        prev[slot] = NONE;
         agePrev[slot] = ageTail;
         ageNext[slot] = NONE;
         if (ageTail == NONE) {
@@ -127,11 +206,64 @@ public final class FrameStore {
         ageTail = slot;
         inUse++;
         bytesInUse += len;
-        return slot;
+    }
+
+    private int take(int len) {
+        if (len <= smallSlotSize && freeSmallTop > 0) {
+            return freeSmall[--freeSmallTop];
+        }
+        if (len <= largeSlotSize && freeLargeTop > 0) {
+            return freeLarge[--freeLargeTop];
+        }
+        return NONE;
     }
 
     /** Unlinks a slot from the age list and returns it to its free-list. The caller unlinks it from its stream list. */
     public void free(int slot) {
+        release(slot);
+        if (slot != borrowed) {
+            pushFree(slot);
+        }
+    }
+
+    /** Like {@link #free}, but the bytes stay untouched until the consumer has passed {@code sequence}. */
+    public void retire(int slot, long sequence) {
+        if (slot == borrowed) {
+            throw new IllegalStateException("a borrowed frame cannot be released by reference");
+        }
+        release(slot);
+        int at = (retiredHead + retiredCount) % retiredSlot.length;
+        retiredSlot[at] = slot;
+        retiredUntil[at] = sequence;
+        retiredCount++;
+    }
+
+    /** Returns every retired slot the consumer has passed to its free-list. */
+    public void reclaim() {
+        if (retiredCount == 0 || consumedSequence == null) {
+            return;
+        }
+        long consumed = consumedSequence.getAsLong();
+        while (retiredCount > 0 && retiredUntil[retiredHead] <= consumed) {
+            pushFree(retiredSlot[retiredHead]);
+            retiredHead = (retiredHead + 1) % retiredSlot.length;
+            retiredCount--;
+        }
+    }
+
+    public int retired() {
+        return retiredCount;
+    }
+
+    private void pushFree(int slot) {
+        if (slot < smallSlots) {
+            freeSmall[freeSmallTop++] = slot;
+        } else {
+            freeLarge[freeLargeTop++] = slot;
+        }
+    }
+
+    private void release(int slot) {
         int p = agePrev[slot];
         int n = ageNext[slot];
         if (p == NONE) {
@@ -147,19 +279,14 @@ public final class FrameStore {
         inUse--;
         bytesInUse -= length[slot];
         stream[slot] = NONE;
-        if (slot < smallSlots) {
-            freeSmall[freeSmallTop++] = slot;
-        } else {
-            freeLarge[freeLargeTop++] = slot;
-        }
     }
 
     public byte[] array(int slot) {
-        return slot < smallSlots ? small : large;
+        return slot < smallSlots ? small : slot < borrowed ? large : borrowedArray;
     }
 
     public int base(int slot) {
-        return slot < smallSlots ? slot * smallSlotSize : (slot - smallSlots) * largeSlotSize;
+        return slot < smallSlots ? slot * smallSlotSize : slot < borrowed ? (slot - smallSlots) * largeSlotSize : borrowedBase;
     }
 
     public int inUse() {

@@ -19,6 +19,7 @@ class ConnectionTableTest {
         f.dstLo = 0xffff_0000_0000L | dst;
         f.srcPort = sport;
         f.dstPort = dport;
+        f.computeKey();
         return f;
     }
 
