@@ -20,7 +20,7 @@ public final class BundledPairs {
     private BundledPairs() {
     }
 
-    /** A pair extracted to a temporary folder (deleted when the JVM exits). */
+    /** A pair extracted to a temporary folder (deleted when the JVM exits), with its expected.properties and outcome.properties merged. */
     public record Pair(String name, Path primary, Path secondary, Properties expected) {
     }
 
@@ -33,9 +33,13 @@ public final class BundledPairs {
             dir.toFile().deleteOnExit();
             Path p = copy(name, "pvm.pcap", dir);
             Path s = copy(name, "svm.pcap", dir);
+            // expected.properties: facts of the capture (written by regenerate.sh);
+            // outcome.properties: what a replay must find (hand-written).
             Properties expected = new Properties();
-            try (InputStream in = open(name, "expected.properties")) {
-                expected.load(in);
+            for (String file : new String[] {"expected.properties", "outcome.properties"}) {
+                try (InputStream in = open(name, file)) {
+                    expected.load(in);
+                }
             }
             return new Pair(name, p, s, expected);
         } catch (IOException e) {
