@@ -188,6 +188,23 @@ class DatagramAndLimitsTest {
     }
 
     @Test
+    void idleConnectionsWithNothingHeldAreForgottenAfterTheIdleTimeout() {
+        CompareConfig cfg = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
+                .idleTimeoutNanos(1000 * MS);
+        Harness h = new Harness(cfg);
+        h.udp(P, 0, "a");
+        h.udp(S, 0, "a");
+        h.udp(P, 100 * MS, "held"); // the same flow, now holding a frame: never evicted while it holds
+        assertEquals(1, h.comparator.connectionCount());
+        h.comparator.onTick(900 * MS);
+        assertEquals(1, h.comparator.connectionCount());
+        h.udp(S, 950 * MS, "held");
+        h.comparator.onTick(2100 * MS);
+        assertEquals(0, h.comparator.connectionCount(), "idle for over a second with nothing held");
+        assertEquals(1, h.comparator.stats().get(CompareStats.EVICTED_IDLE));
+    }
+
+    @Test
     void minimumIntervalCoalescesABurstIntoOneCheckpoint() {
         CompareConfig cfg = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
                 .minCheckpointIntervalNanos(100 * MS);

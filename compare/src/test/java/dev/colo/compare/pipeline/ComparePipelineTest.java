@@ -45,12 +45,13 @@ class ComparePipelineTest {
         }
     }
 
-    @Test
-    void framesFlowThroughAllStagesInPrimaryOrderWithOneCheckpointForOneDifference() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ComparePipeline.ParseOn.class)
+    void framesFlowThroughAllStagesInPrimaryOrderWithOneCheckpointForOneDifference(ComparePipeline.ParseOn parseOn) {
         Recorder sink = new Recorder();
         ComparePipeline pipeline = ComparePipeline.builder()
                 .config(new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED))
-                .sink(sink).ringSize(64).start();
+                .parseOn(parseOn).publishBatch(8).sink(sink).ringSize(64).start();
         FrameBuilder fb = new FrameBuilder();
         byte[] buf = new byte[2000];
         byte[] body = new byte[1000 * 100];
