@@ -1,0 +1,383 @@
+package dev.colo.checkpoint;
+
+import dev.colo.checkpoint.arbiter.Arbiter;
+import dev.colo.checkpoint.protocol.Message;
+import dev.colo.checkpoint.protocol.ProtocolException;
+import dev.colo.checkpoint.protocol.Role;
+import dev.colo.checkpoint.protocol.Trigger;
+import dev.colo.checkpoint.protocol.Wire;
+import dev.colo.checkpoint.vm.ReplicatedVm;
+import dev.colo.checkpoint.vm.StateSource;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+
+/**
+ * The primary node's coordinator. It listens for a secondary, brings it in sync (full state while the
+ * VM runs, then a first checkpoint), and runs checkpoints on demand, periodically or by command:
+ * NEW, then on SUSPENDED pause and send the state, on RECEIVED report the commit (the proxy releases
+ * held output), on LOADED resume. A lost, stalled or misbehaving secondary never stops the primary:
+ * the VM resumes, output goes unprotected, and a secondary may join again at any time.
+ */
+public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
+    private Channel server;
+    private long nextId = 1;
+    private long currentId;
+    private Trigger currentTrigger;
+    private boolean currentCommitted;
+    private boolean captureTaken;
+    private boolean pendingRequest;
+    private Trigger pendingTrigger;
+    private String pendingReason = "";
+    private long lastCheckpointEnd = Long.MIN_VALUE / 2;
+    private long pausedAt;
+    private ScheduledFuture<?> deferred;
+    private ScheduledFuture<?> periodic;
+    private ScheduledFuture<?> renewal;
+
+    public PrimaryCoordinator(CheckpointConfig config, ReplicatedVm vm, Arbiter arbiter, CoordinatorListener listener) {
+        super(Role.PRIMARY, PrimaryState.UNPROTECTED, config, vm, arbiter, listener);
+    }
+
+    /** Listens for a secondary; returns the bound address. Renews the arbiter's claim meanwhile. */
+    public InetSocketAddress start(InetSocketAddress bind) throws InterruptedException {
+        server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(linkInitializer())
+                .bind(bind).sync().channel();
+        long every = Math.max(1, config.renewInterval().toMillis());
+        renewal = loop.scheduleAtFixedRate(this::renewClaim, 0, every, TimeUnit.MILLISECONDS);
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    private void renewClaim() {
+        vmThread.execute(() -> {
+            if (!arbiter.renew(config.clusterId(), config.nodeId())) {
+                failoverReason = "arbiter: this node's claim as primary is lost";
+            }
+        });
+    }
+
+    /** A secondary has finished its first sync and the link holds: output is compared. */
+    private volatile boolean inSync;
+
+    @Override
+    protected boolean isProtected() {
+        return inSync;
+    }
+
+    /** Asks for a checkpoint (thread-safe). Requests during a checkpoint or within the minimum interval coalesce. */
+    public void requestCheckpoint(Trigger trigger, String reason) {
+        loop.execute(() -> request(trigger, reason));
+    }
+
+    private void request(Trigger trigger, String reason) {
+        if (state == PrimaryState.PROTECTED) {
+            long wait = lastCheckpointEnd + config.minInterval().toNanos() - System.nanoTime();
+            if (wait <= 0 && deferred == null) {
+                begin(trigger, reason);
+                return;
+            }
+            if (deferred == null) {
+                deferred = loop.schedule(() -> {
+                    deferred = null;
+                    startPending();
+                }, wait, TimeUnit.NANOSECONDS);
+            }
+        } else if (!isProtected()) {
+            return; // nothing to make consistent: no secondary in sync
+        }
+        if (!pendingRequest || trigger == Trigger.ON_DEMAND) {
+            pendingTrigger = trigger;
+            pendingReason = reason;
+        }
+        pendingRequest = true;
+    }
+
+    private void startPending() {
+        if (pendingRequest && state == PrimaryState.PROTECTED) {
+            pendingRequest = false;
+            begin(pendingTrigger, pendingReason);
+        }
+    }
+
+    private void schedulePeriodic() {
+        if (periodic != null) {
+            periodic.cancel(false);
+        }
+        long ms = config.periodicInterval().toMillis();
+        if (ms > 0) {
+            periodic = loop.schedule(() -> request(Trigger.PERIODIC, "every " + ms + " ms"), ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------ link
+
+    @Override
+    protected void onLinkUp(Channel c) {
+        if (link != null || state != PrimaryState.UNPROTECTED) {
+            c.writeAndFlush(new Message.Refused("a secondary is already attached to primary " + config.nodeId()))
+                    .addListener(f -> c.close());
+            return;
+        }
+        link = c;
+        peer = "";
+        transition(PrimaryState.HANDSHAKING, "secondary connected from " + c.remoteAddress());
+        send(new Message.Hello(Wire.MAGIC, Wire.VERSION, Role.PRIMARY, config.nodeId(), config.clusterId(), vm.identity()));
+        awaitSyncPoint("HELLO");
+    }
+
+    @Override
+    protected void onMessage(Message m) throws ProtocolException {
+        switch (m.type()) {
+            case HELLO -> onHello((Message.Hello) m);
+            case REFUSED -> linkFailed(link, "secondary refused the handshake: " + ((Message.Refused) m).reason());
+            case SUSPENDED -> onSuspended((Message.Suspended) m);
+            case RECEIVED -> onReceived((Message.Received) m);
+            case LOADED -> onLoaded((Message.Loaded) m);
+            case CHECKPOINT_READY -> onReady((Message.CheckpointReady) m);
+            case ABORT -> onPeerAbort((Message.Abort) m);
+            default -> throw outOfTurn(m, state);
+        }
+    }
+
+    private void onHello(Message.Hello h) throws ProtocolException {
+        if (state != PrimaryState.HANDSHAKING) {
+            throw outOfTurn(h, state);
+        }
+        String problem = checkHello(h, Role.SECONDARY, config, vm.identity());
+        if (problem != null) {
+            Channel c = link;
+            c.writeAndFlush(new Message.Refused(problem));
+            linkFailed(c, "refused secondary " + h.nodeId() + ": " + problem);
+            return;
+        }
+        peer = h.nodeId();
+        transition(PrimaryState.INITIAL_SYNC, "secondary " + peer + " accepted");
+        long id = nextId++;
+        send(new Message.Send(id, true));
+        // After the full state, the first checkpoint makes the secondary consistent with what changed meanwhile.
+        streamState(id, true, () -> loop.execute(() -> {
+            if (state == PrimaryState.INITIAL_SYNC) {
+                begin(Trigger.INITIAL, "first sync of " + peer);
+            }
+        }));
+    }
+
+    private void begin(Trigger trigger, String reason) {
+        currentId = nextId++;
+        currentTrigger = trigger;
+        currentCommitted = false;
+        captureTaken = false;
+        if (trigger != Trigger.INITIAL) {
+            transition(PrimaryState.NEW_SENT, trigger + ": " + reason);
+        }
+        send(new Message.New(currentId, trigger, reason));
+        awaitSyncPoint("SUSPENDED");
+    }
+
+    private void onSuspended(Message.Suspended m) throws ProtocolException {
+        if (m.checkpointId() != currentId || (state != PrimaryState.NEW_SENT && state != PrimaryState.INITIAL_SYNC)) {
+            throw outOfTurn(m, state);
+        }
+        cancelSyncTimer();
+        transition(PrimaryState.SENDING_STATE, "checkpoint " + currentId);
+        long id = currentId;
+        onVm(() -> {
+            vm.pause();
+            pausedAt = System.nanoTime();
+        }, () -> {
+            send(new Message.Send(id, false));
+            captureTaken = true;
+            streamState(id, false, () -> {
+                transition(PrimaryState.AWAITING_RECEIVED, "checkpoint " + id + ": " + lastTransferBytes + " bytes sent");
+                awaitSyncPoint("RECEIVED");
+            });
+        }, "pausing the VM");
+    }
+
+    /** Captures and sends a state stream from the VM thread, chunk by chunk, waiting while the link is full. */
+    private void streamState(long id, boolean full, Runnable then) {
+        Channel c = link;
+        long start = System.nanoTime();
+        long[] total = new long[1];
+        CRC32C crc = new CRC32C();
+        onVm(() -> {
+            int chunkSize = maxChunk(config);
+            try (StateSource source = full ? vm.captureFull() : vm.captureDelta()) {
+                while (true) {
+                    if (!awaitWritable(c)) {
+                        throw new java.io.IOException("link closed while sending the state");
+                    }
+                    // Captured straight into a network buffer: the only copy on this side.
+                    ByteBuf data = c.alloc().directBuffer(chunkSize);
+                    java.nio.ByteBuffer nio = data.nioBuffer(0, chunkSize);
+                    int n = 0;
+                    while (nio.hasRemaining()) {
+                        int r = source.read(nio);
+                        if (r < 0) {
+                            break;
+                        }
+                        n += r;
+                    }
+                    if (n == 0) {
+                        data.release();
+                        break;
+                    }
+                    data.writerIndex(n);
+                    crc.update(data.nioBuffer());
+                    c.writeAndFlush(new Message.StateChunk(id, data));
+                    total[0] += n;
+                    if (n < chunkSize) {
+                        break;
+                    }
+                }
+            }
+        }, () -> {
+            // Sent from the event loop after the chunks (queued before this task), and after `then`
+            // moved the state machine on: the peer's answer can never arrive in the old state.
+            lastTransferBytes = total[0];
+            lastTransferNanos = System.nanoTime() - start;
+            then.run();
+            send(new Message.StateEnd(id, total[0], (int) crc.getValue()));
+        }, full ? "sending the full state" : "sending checkpoint " + id);
+    }
+
+    private void onReceived(Message.Received m) throws ProtocolException {
+        if (m.checkpointId() != currentId || state != PrimaryState.AWAITING_RECEIVED) {
+            throw outOfTurn(m, state);
+        }
+        currentCommitted = true;
+        countCheckpoint(currentTrigger);
+        transition(PrimaryState.AWAITING_LOADED, "checkpoint " + currentId + " committed");
+        listener.onCheckpointCommitted(currentId, currentTrigger);
+        awaitSyncPoint("LOADED");
+    }
+
+    private void onLoaded(Message.Loaded m) throws ProtocolException {
+        if (m.checkpointId() != currentId || state != PrimaryState.AWAITING_LOADED) {
+            throw outOfTurn(m, state);
+        }
+        cancelSyncTimer();
+        long id = currentId;
+        // Move on before resuming: the secondary's next message (CHECKPOINT_READY) may come at once. The VM
+        // thread resumes before any later pause, since it runs its tasks in order.
+        vmThread.execute(() -> {
+            vm.resume();
+            lastPauseNanos = System.nanoTime() - pausedAt;
+        });
+        lastCheckpointEnd = System.nanoTime();
+        if (currentTrigger == Trigger.INITIAL) {
+            transition(PrimaryState.AWAITING_READY, "checkpoint " + id + " loaded");
+            awaitSyncPoint("CHECKPOINT_READY");
+        } else {
+            transition(PrimaryState.PROTECTED, "checkpoint " + id + " loaded");
+            afterCheckpoint();
+        }
+    }
+
+    private void onReady(Message.CheckpointReady m) throws ProtocolException {
+        if (state != PrimaryState.AWAITING_READY) {
+            throw outOfTurn(m, state);
+        }
+        cancelSyncTimer();
+        inSync = true;
+        transition(PrimaryState.PROTECTED, "secondary " + peer + " ready");
+        listener.onProtected(peer);
+        afterCheckpoint();
+    }
+
+    private void afterCheckpoint() {
+        schedulePeriodic();
+        if (pendingRequest) {
+            long wait = lastCheckpointEnd + config.minInterval().toNanos() - System.nanoTime();
+            if (deferred == null) {
+                deferred = loop.schedule(() -> {
+                    deferred = null;
+                    startPending();
+                }, Math.max(0, wait), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void onPeerAbort(Message.Abort m) {
+        if (m.checkpointId() != currentId || !isCheckpointing()) {
+            linkFailed(link, "ABORT for checkpoint " + m.checkpointId() + " out of turn in state " + state);
+            return;
+        }
+        abandon("secondary aborted: " + m.reason());
+        transition(PrimaryState.PROTECTED, "checkpoint " + m.checkpointId() + " aborted by the secondary");
+        pendingRequest = true; // the reason for it still stands: try again after the minimum interval
+        if (pendingTrigger == null) {
+            pendingTrigger = currentTrigger;
+            pendingReason = "retry of aborted checkpoint " + m.checkpointId();
+        }
+        afterCheckpoint();
+    }
+
+    private boolean isCheckpointing() {
+        PrimaryState s = state;
+        return s == PrimaryState.NEW_SENT || s == PrimaryState.SENDING_STATE || s == PrimaryState.AWAITING_RECEIVED
+                || s == PrimaryState.AWAITING_LOADED;
+    }
+
+    /** Ends the current checkpoint without a load: the VM runs again, uncommitted state is sent again next time. */
+    private void abandon(String reason) {
+        cancelSyncTimer();
+        if (captureTaken && !currentCommitted) {
+            vmThread.execute(vm::captureAborted);
+        }
+        captureTaken = false;
+        vmThread.execute(vm::resume);
+        if (!currentCommitted && currentId != 0) {
+            aborted++;
+            listener.onCheckpointAborted(currentId, reason);
+        }
+    }
+
+    @Override
+    protected void vmFailed(Channel c, String reason) {
+        if (c == link && c != null) {
+            send(new Message.Abort(currentId, reason));
+            linkFailed(c, reason);
+        }
+    }
+
+    @Override
+    protected void onLinkLost(String reason) {
+        if (state == PrimaryState.CLOSED) {
+            return;
+        }
+        boolean wasProtected = inSync;
+        inSync = false;
+        abandon(reason);
+        if (periodic != null) {
+            periodic.cancel(false);
+        }
+        pendingRequest = false;
+        transition(PrimaryState.UNPROTECTED, reason);
+        if (wasProtected) {
+            listener.onSecondaryLost(reason);
+        }
+    }
+
+    @Override
+    protected void closeRole() {
+        loop.submit(() -> {
+            if (renewal != null) {
+                renewal.cancel(false);
+            }
+            if (server != null) {
+                server.close();
+            }
+            transition(PrimaryState.CLOSED, "closed");
+        }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        arbiter.release(config.clusterId(), config.nodeId());
+    }
+}

@@ -1,0 +1,380 @@
+package dev.colo.checkpoint;
+
+import dev.colo.checkpoint.arbiter.Arbiter;
+import dev.colo.checkpoint.arbiter.Decision;
+import dev.colo.checkpoint.protocol.Message;
+import dev.colo.checkpoint.protocol.ProtocolException;
+import dev.colo.checkpoint.protocol.Role;
+import dev.colo.checkpoint.protocol.Trigger;
+import dev.colo.checkpoint.protocol.Wire;
+import dev.colo.checkpoint.vm.ReplicatedVm;
+import dev.colo.checkpoint.vm.StateStaging;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+
+/**
+ * The secondary node's coordinator. It connects to the primary (again and again until it is in
+ * sync or promoted), stages every incoming state apart from its VM and applies it only when whole,
+ * and takes over when the primary is lost and the arbiter agrees. A checkpoint that had reached
+ * RECEIVED (the primary may already have released output that depends on it) is applied before the
+ * takeover; one that had not is discarded, and the VM goes on from its last consistent state.
+ */
+public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
+    private InetSocketAddress primary;
+    private final Bootstrap bootstrap;
+    private volatile boolean everInSync;
+    private boolean closing;
+    /** Consecutive refused or failed joins: the reconnect delay doubles with each, up to {@link #MAX_BACKOFF_MS}. */
+    private int failedJoins;
+    private static final long MAX_BACKOFF_MS = 10_000;
+
+    private long currentId;
+    private Trigger currentTrigger;
+    private StateStaging staging;
+    private boolean stagingFull;
+    private CRC32C crc;
+    private long stagedBytes;
+    private long transferStart;
+    /** The full state of the first sync arrived whole (its apply may still be queued on the VM thread). */
+    private boolean fullReceived;
+    /** RECEIVED was sent for the staged state but it is not applied yet. */
+    private volatile boolean committedUnapplied;
+
+    public SecondaryCoordinator(CheckpointConfig config, ReplicatedVm vm, Arbiter arbiter, CoordinatorListener listener) {
+        super(Role.SECONDARY, SecondaryState.CONNECTING, config, vm, arbiter, listener);
+        bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(100, config.peerTimeout().toMillis()))
+                .handler(linkInitializer());
+    }
+
+    /** Connects to the primary; keeps reconnecting until in sync, promoted or closed. The VM stays paused until the first sync. */
+    public void start(InetSocketAddress primaryAddress) {
+        this.primary = primaryAddress;
+        vm.pause();
+        loop.execute(this::connect);
+    }
+
+    @Override
+    protected boolean isProtected() {
+        SecondaryState s = state;
+        return everInSync && s != SecondaryState.PROMOTED && s != SecondaryState.CLOSED && s != SecondaryState.CONNECTING;
+    }
+
+    private void connect() {
+        if (closing || state == SecondaryState.PROMOTED) {
+            return;
+        }
+        transition(SecondaryState.CONNECTING, "to " + primary);
+        ChannelFuture f = bootstrap.connect(primary);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                reconnectLater();
+            }
+        });
+    }
+
+    private void reconnectLater() {
+        long delay = Math.min(MAX_BACKOFF_MS, config.reconnectDelay().toMillis() << Math.min(failedJoins, 16));
+        failedJoins++;
+        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Operator's command: take over now (still subject to the arbiter). Thread-safe. */
+    public void failover(String reason) {
+        loop.execute(() -> {
+            Channel c = link;
+            if (c != null) {
+                linkFailed(c, "manual failover: " + reason);
+            } else {
+                promote("manual failover: " + reason);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------ link
+
+    @Override
+    protected void onLinkUp(Channel c) {
+        link = c;
+        fullReceived = false;
+        transition(SecondaryState.HANDSHAKING, "connected to " + c.remoteAddress());
+        send(new Message.Hello(Wire.MAGIC, Wire.VERSION, Role.SECONDARY, config.nodeId(), config.clusterId(), vm.identity()));
+        awaitSyncPoint("HELLO");
+    }
+
+    @Override
+    protected void onMessage(Message m) throws ProtocolException {
+        switch (m.type()) {
+            case HELLO -> onHello((Message.Hello) m);
+            case REFUSED -> linkFailed(link, "primary refused: " + ((Message.Refused) m).reason());
+            case SEND -> onSend((Message.Send) m);
+            case STATE_CHUNK -> onChunk((Message.StateChunk) m);
+            case STATE_END -> onEnd((Message.StateEnd) m);
+            case NEW -> onNew((Message.New) m);
+            case ABORT -> onPeerAbort((Message.Abort) m);
+            default -> throw outOfTurn(m, state);
+        }
+    }
+
+    private void onHello(Message.Hello h) throws ProtocolException {
+        if (state != SecondaryState.HANDSHAKING) {
+            throw outOfTurn(h, state);
+        }
+        String problem = checkHello(h, Role.PRIMARY, config, vm.identity());
+        if (problem != null) {
+            Channel c = link;
+            c.writeAndFlush(new Message.Refused(problem));
+            linkFailed(c, "refused primary " + h.nodeId() + ": " + problem);
+            return;
+        }
+        peer = h.nodeId();
+        transition(SecondaryState.AWAITING_STATE, "primary " + peer + " accepted");
+        awaitSyncPoint("the first state");
+    }
+
+    private void onNew(Message.New m) throws ProtocolException {
+        boolean first = state == SecondaryState.AWAITING_STATE && m.trigger() == Trigger.INITIAL && fullReceived;
+        if (state != SecondaryState.RUNNING && !first) {
+            throw outOfTurn(m, state);
+        }
+        cancelSyncTimer();
+        currentId = m.checkpointId();
+        currentTrigger = m.trigger();
+        onVm(vm::pause, () -> {
+            transition(SecondaryState.SUSPENDED, "checkpoint " + currentId + " (" + currentTrigger + ": " + m.reason() + ")");
+            send(new Message.Suspended(currentId));
+            awaitSyncPoint("SEND");
+        }, "pausing the VM");
+    }
+
+    private void onSend(Message.Send m) throws ProtocolException {
+        boolean full = m.full();
+        if (full ? state != SecondaryState.AWAITING_STATE : state != SecondaryState.SUSPENDED || m.checkpointId() != currentId) {
+            throw outOfTurn(m, state);
+        }
+        currentId = m.checkpointId();
+        staging = vm.beginStaging(full);
+        stagingFull = full;
+        crc = new CRC32C();
+        stagedBytes = 0;
+        transferStart = System.nanoTime();
+        transition(full ? SecondaryState.RECEIVING_FULL : SecondaryState.RECEIVING_STATE, "checkpoint " + currentId);
+        awaitSyncPoint("state");
+    }
+
+    private void onChunk(Message.StateChunk m) throws ProtocolException {
+        ByteBuf data = m.data();
+        if (m.checkpointId() != currentId
+                || (state != SecondaryState.RECEIVING_FULL && state != SecondaryState.RECEIVING_STATE)) {
+            data.release();
+            throw outOfTurn(m, state);
+        }
+        awaitSyncPoint("state");
+        int n = data.readableBytes();
+        crc.update(data.nioBuffer());
+        stagedBytes += n;
+        StateStaging s = staging;
+        // Copied once, straight from the network buffer into the staging area, on the VM thread.
+        vmThread.execute(() -> {
+            try {
+                s.accept(data.nioBuffer());
+            } catch (java.io.IOException e) {
+                loop.execute(() -> rejectStaged(s, "state rejected: " + e.getMessage()));
+            } finally {
+                data.release();
+            }
+        });
+    }
+
+    private void onEnd(Message.StateEnd m) throws ProtocolException {
+        if (m.checkpointId() != currentId
+                || (state != SecondaryState.RECEIVING_FULL && state != SecondaryState.RECEIVING_STATE)) {
+            throw outOfTurn(m, state);
+        }
+        cancelSyncTimer();
+        if (m.totalBytes() != stagedBytes || m.crc32c() != (int) crc.getValue()) {
+            rejectStaged(staging, "state stream damaged: " + stagedBytes + " bytes with CRC-32C "
+                    + Integer.toHexString((int) crc.getValue()) + ", primary sent " + m.totalBytes() + " bytes with "
+                    + Integer.toHexString(m.crc32c()));
+            return;
+        }
+        lastTransferBytes = stagedBytes;
+        lastTransferNanos = System.nanoTime() - transferStart;
+        StateStaging s = staging;
+        long id = currentId;
+        if (stagingFull) {
+            // The primary goes on at once (sync points are one-way): the VM thread applies in order before the next pause.
+            staging = null;
+            fullReceived = true;
+            transition(SecondaryState.AWAITING_STATE, "full state received (" + lastTransferBytes + " bytes)");
+            onVm(s::apply, () -> { }, "applying the full state");
+            awaitSyncPoint("the first checkpoint");
+            return;
+        }
+        // One VM task from verify to resume: each sync point goes out as soon as it is true, and the state
+        // machine moves first (tasks posted to the loop run before the peer's answer can arrive).
+        Channel c = link;
+        boolean first = currentTrigger == Trigger.INITIAL;
+        Trigger trigger = currentTrigger;
+        vmThread.execute(() -> {
+            try {
+                s.verify();
+            } catch (Exception e) {
+                loop.execute(() -> vmFailed(c, "verifying checkpoint " + id + " failed: " + e.getMessage()));
+                return;
+            }
+            committedUnapplied = true;
+            loop.execute(() -> transition(SecondaryState.LOADING, "checkpoint " + id + " received (" + lastTransferBytes + " bytes)"));
+            c.writeAndFlush(new Message.Received(id));
+            try {
+                s.apply();
+            } catch (Exception e) {
+                loop.execute(() -> vmFailed(c, "applying checkpoint " + id + " failed: " + e.getMessage()));
+                return;
+            }
+            committedUnapplied = false;
+            loop.execute(() -> {
+                if (link == c) {
+                    staging = null;
+                    countCheckpoint(trigger);
+                    transition(SecondaryState.RUNNING, "checkpoint " + id + " loaded");
+                }
+            });
+            c.writeAndFlush(new Message.Loaded(id));
+            vm.resume();
+            if (first) {
+                loop.execute(() -> {
+                    if (link == c) {
+                        everInSync = true;
+                        failedJoins = 0;
+                        send(new Message.CheckpointReady(id));
+                    }
+                });
+            }
+        });
+    }
+
+    /** The staged state is unusable: drop it, tell the primary, run on from the last consistent state. */
+    private void rejectStaged(StateStaging s, String reason) {
+        if (s != staging || link == null) {
+            return;
+        }
+        cancelSyncTimer();
+        s.discard();
+        staging = null;
+        aborted++;
+        listener.onCheckpointAborted(currentId, reason);
+        send(new Message.Abort(currentId, reason));
+        if (stagingFull || !everInSync) {
+            linkFailed(link, reason); // a first sync cannot be half done: start over
+            return;
+        }
+        onVm(vm::resume, () -> transition(SecondaryState.RUNNING, "checkpoint " + currentId + " aborted: " + reason),
+                "resuming the VM");
+    }
+
+    private void onPeerAbort(Message.Abort m) {
+        if (staging != null) {
+            staging.discard();
+            staging = null;
+        }
+        aborted++;
+        listener.onCheckpointAborted(m.checkpointId(), "primary aborted: " + m.reason());
+        if (!everInSync) {
+            linkFailed(link, "primary aborted the first sync: " + m.reason());
+            return;
+        }
+        cancelSyncTimer();
+        onVm(vm::resume, () -> transition(SecondaryState.RUNNING, "checkpoint " + m.checkpointId() + " aborted by the primary"),
+                "resuming the VM");
+    }
+
+    @Override
+    protected void vmFailed(Channel c, String reason) {
+        if (c != link || c == null) {
+            return;
+        }
+        if (staging != null) {
+            rejectStaged(staging, reason);
+        } else {
+            linkFailed(c, reason);
+        }
+    }
+
+    @Override
+    protected void onLinkLost(String reason) {
+        if (closing || state == SecondaryState.PROMOTED || state == SecondaryState.CLOSED) {
+            return;
+        }
+        StateStaging s = staging;
+        staging = null;
+        if (!everInSync) {
+            if (s != null) {
+                s.discard();
+            }
+            transition(SecondaryState.CONNECTING, reason + "; not yet in sync: reconnecting");
+            reconnectLater();
+            return;
+        }
+        if (s != null && !committedUnapplied) {
+            s.discard(); // never reached RECEIVED: the primary released nothing that depends on it
+        }
+        promote(reason);
+    }
+
+    /** Asks the arbiter, then takes over; if refused (the primary lives), rejoins for a full sync. */
+    private void promote(String reason) {
+        failover = "ACTIVE";
+        failoverReason = reason;
+        transition(SecondaryState.CONNECTING, "primary lost: " + reason + "; asking " + arbiter.describe());
+        vmThread.execute(() -> {
+            Decision d = arbiter.requestPromotion(config.clusterId(), config.nodeId(), config.promotionTimeout());
+            loop.execute(() -> {
+                if (closing) {
+                    return;
+                }
+                if (!d.granted()) {
+                    failover = "DENIED";
+                    failoverReason = reason + "; arbiter refused: " + d.reason();
+                    transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): rejoining");
+                    everInSync = false; // our VM diverged: the next join is a full sync
+                    reconnectLater();
+                    return;
+                }
+                // Wait for the VM thread: an apply of a committed checkpoint still running there finishes first.
+                onVmAlways(vm::resume, () -> {
+                    failover = "COMPLETED";
+                    transition(SecondaryState.PROMOTED, reason + "; takeover granted: " + d.reason());
+                    listener.onFailover(reason);
+                });
+            });
+        });
+    }
+
+    private void onVmAlways(VmTask task, Runnable then) {
+        vmThread.execute(() -> {
+            try {
+                task.run();
+            } catch (Exception e) {
+                failoverReason += "; " + e.getMessage();
+            }
+            loop.execute(then);
+        });
+    }
+
+    @Override
+    protected void closeRole() {
+        loop.submit(() -> {
+            closing = true;
+            transition(SecondaryState.CLOSED, "closed");
+        }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}
