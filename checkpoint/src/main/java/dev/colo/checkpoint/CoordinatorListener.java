@@ -25,6 +25,18 @@ public interface CoordinatorListener {
     default void onSecondaryLost(String reason) {
     }
 
+    /**
+     * Primary: the arbiter no longer confirms this node as the primary (another node holds the claim, or
+     * the witness is unreachable and the lease ran out). The proxy should stop releasing output: a
+     * secondary may be taking over.
+     */
+    default void onClaimLost(String reason) {
+    }
+
+    /** Primary: the arbiter confirms this node as the primary (first at start, then after any {@link #onClaimLost}). */
+    default void onClaimConfirmed() {
+    }
+
     /** Secondary: it took over as the live node. */
     default void onFailover(String reason) {
     }

@@ -39,7 +39,6 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     private long pausedAt;
     private ScheduledFuture<?> deferred;
     private ScheduledFuture<?> periodic;
-    private ScheduledFuture<?> renewal;
 
     public PrimaryCoordinator(CheckpointConfig config, ReplicatedVm vm, Arbiter arbiter, CoordinatorListener listener) {
         super(Role.PRIMARY, PrimaryState.UNPROTECTED, config, vm, arbiter, listener);
@@ -51,17 +50,38 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(linkInitializer())
                 .bind(bind).sync().channel();
-        long every = Math.max(1, config.renewInterval().toMillis());
-        renewal = loop.scheduleAtFixedRate(this::renewClaim, 0, every, TimeUnit.MILLISECONDS);
+        long every = config.renewInterval().toMillis();
+        if (arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness) {
+            every = Math.min(every, witness.renewInterval().toMillis()); // keep the witness's safety margin
+        }
+        // Its own thread: a renewal may block on the network, and must never wait behind a long capture.
+        renewals.scheduleWithFixedDelay(this::renewClaim, 0, Math.max(1, every), TimeUnit.MILLISECONDS);
         return (InetSocketAddress) server.localAddress();
     }
 
+    private final java.util.concurrent.ScheduledExecutorService renewals =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "colo-arbiter-renew");
+                t.setDaemon(true);
+                return t;
+            });
+    /** Unconfirmed until the arbiter's first answer. */
+    private volatile boolean claimHeld;
+
     private void renewClaim() {
-        vmThread.execute(() -> {
-            if (!arbiter.renew(config.clusterId(), config.nodeId())) {
-                failoverReason = "arbiter: this node's claim as primary is lost";
-            }
-        });
+        boolean held = arbiter.renew(config.clusterId(), config.nodeId());
+        if (held != claimHeld) {
+            claimHeld = held;
+            loop.execute(() -> {
+                if (held) {
+                    failoverReason = "";
+                    listener.onClaimConfirmed();
+                } else {
+                    failoverReason = "arbiter " + arbiter.describe() + ": this node's claim as primary is lost";
+                    listener.onClaimLost(failoverReason);
+                }
+            });
+        }
     }
 
     /** A secondary has finished its first sync and the link holds: output is compared. */
@@ -189,17 +209,12 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         cancelSyncTimer();
         transition(PrimaryState.SENDING_STATE, "checkpoint " + currentId);
         long id = currentId;
-        onVm(() -> {
-            vm.pause();
-            pausedAt = System.nanoTime();
-        }, () -> {
-            send(new Message.Send(id, false));
-            captureTaken = true;
-            streamState(id, false, () -> {
-                transition(PrimaryState.AWAITING_RECEIVED, "checkpoint " + id + ": " + lastTransferBytes + " bytes sent");
-                awaitSyncPoint("RECEIVED");
-            });
-        }, "pausing the VM");
+        captureTaken = true;
+        // Pause, SEND and the stream in one VM task: no hop back to the loop in between.
+        streamState(id, false, () -> {
+            transition(PrimaryState.AWAITING_RECEIVED, "checkpoint " + id + ": " + lastTransferBytes + " bytes sent");
+            awaitSyncPoint("RECEIVED");
+        });
     }
 
     /** Captures and sends a state stream from the VM thread, chunk by chunk, waiting while the link is full. */
@@ -210,6 +225,11 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         CRC32C crc = new CRC32C();
         onVm(() -> {
             int chunkSize = maxChunk(config);
+            if (!full) {
+                vm.pause();
+                pausedAt = System.nanoTime();
+                c.writeAndFlush(new Message.Send(id, false));
+            }
             try (StateSource source = full ? vm.captureFull() : vm.captureDelta()) {
                 while (true) {
                     if (!awaitWritable(c)) {
@@ -370,9 +390,7 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     @Override
     protected void closeRole() {
         loop.submit(() -> {
-            if (renewal != null) {
-                renewal.cancel(false);
-            }
+            renewals.shutdownNow();
             if (server != null) {
                 server.close();
             }

@@ -148,11 +148,20 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         cancelSyncTimer();
         currentId = m.checkpointId();
         currentTrigger = m.trigger();
-        onVm(vm::pause, () -> {
-            transition(SecondaryState.SUSPENDED, "checkpoint " + currentId + " (" + currentTrigger + ": " + m.reason() + ")");
-            send(new Message.Suspended(currentId));
-            awaitSyncPoint("SEND");
-        }, "pausing the VM");
+        long id = currentId;
+        Channel c = link;
+        String why = "checkpoint " + id + " (" + currentTrigger + ": " + m.reason() + ")";
+        vmThread.execute(() -> {
+            vm.pause();
+            // The state moves first (posted before the write), so the primary's SEND finds it there.
+            loop.execute(() -> {
+                if (link == c) {
+                    transition(SecondaryState.SUSPENDED, why);
+                    awaitSyncPoint("SEND");
+                }
+            });
+            c.writeAndFlush(new Message.Suspended(id));
+        });
     }
 
     private void onSend(Message.Send m) throws ProtocolException {
@@ -272,13 +281,15 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         staging = null;
         aborted++;
         listener.onCheckpointAborted(currentId, reason);
-        send(new Message.Abort(currentId, reason));
         if (stagingFull || !everInSync) {
+            send(new Message.Abort(currentId, reason));
             linkFailed(link, reason); // a first sync cannot be half done: start over
             return;
         }
-        onVm(vm::resume, () -> transition(SecondaryState.RUNNING, "checkpoint " + currentId + " aborted: " + reason),
-                "resuming the VM");
+        // Back to RUNNING before the ABORT goes out: the primary's retry (a NEW) may follow at once.
+        transition(SecondaryState.RUNNING, "checkpoint " + currentId + " aborted: " + reason);
+        vmThread.execute(vm::resume);
+        send(new Message.Abort(currentId, reason));
     }
 
     private void onPeerAbort(Message.Abort m) {
@@ -293,8 +304,8 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
             return;
         }
         cancelSyncTimer();
-        onVm(vm::resume, () -> transition(SecondaryState.RUNNING, "checkpoint " + m.checkpointId() + " aborted by the primary"),
-                "resuming the VM");
+        transition(SecondaryState.RUNNING, "checkpoint " + m.checkpointId() + " aborted by the primary");
+        vmThread.execute(vm::resume);
     }
 
     @Override

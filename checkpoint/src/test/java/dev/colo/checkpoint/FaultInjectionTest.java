@@ -66,4 +66,40 @@ class FaultInjectionTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aPrimaryThatCanNoLongerRenewItsLeaseIsToldToStopReleasingOutput() throws Exception {
+        java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch confirmed = new java.util.concurrent.CountDownLatch(1);
+        String[] why = new String[1];
+        CoordinatorListener l = new CoordinatorListener() {
+            @Override
+            public void onClaimConfirmed() {
+                confirmed.countDown();
+            }
+
+            @Override
+            public void onClaimLost(String reason) {
+                why[0] = reason;
+                lost.countDown();
+            }
+        };
+        WitnessServer witness = new WitnessServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        InetSocketAddress at = witness.start();
+        Duration lease = Duration.ofMillis(600);
+        try (PrimaryCoordinator primary = new PrimaryCoordinator(Pair.testConfig().nodeId("p"),
+                new dev.colo.checkpoint.vm.InMemoryVm("x", 4), new WitnessArbiter(at, lease, Duration.ofMillis(200)), l)) {
+            primary.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            org.junit.jupiter.api.Assertions.assertTrue(confirmed.await(5, java.util.concurrent.TimeUnit.SECONDS), "claim confirmed");
+            Thread.sleep(300);
+            assertEquals(1, lost.getCount(), () -> "the claim holds while the witness answers, but: " + why[0]);
+            long gone = System.nanoTime();
+            witness.close();
+            org.junit.jupiter.api.Assertions.assertTrue(lost.await(5, java.util.concurrent.TimeUnit.SECONDS), "claim loss reported");
+            long ms = (System.nanoTime() - gone) / 1_000_000;
+            System.out.println("lease lost reported " + ms + " ms after the witness vanished (lease " + lease.toMillis() + " ms)");
+            org.junit.jupiter.api.Assertions.assertTrue(why[0].contains("claim as primary is lost"), why[0]);
+            assertEquals(why[0], primary.status().failoverReason());
+        }
+    }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
             "Two replicas run the same service; their network output is compared packet by packet,",
             "identical output is released, and a divergence triggers a checkpoint of the primary's",
             "state to the secondary."},
-        subcommands = {ReplayCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {ReplayCommand.class, WitnessCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ColoCommand {
 }

@@ -43,13 +43,18 @@ class WitnessArbiterTest {
         WitnessServer server = new WitnessServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 witnessClock::nanoTime, LeaseListener.NONE, limits);
         toClose.add(server);
-        InetSocketAddress address = server.start();
-        // The first request to a fresh server in a cold JVM loads Netty's classes, which can outlast the
-        // short I/O timeout these tests use; warm it up with a patient client.
-        try (LineClient warmUp = new LineClient(address)) {
-            warmUp.request(WitnessProtocol.status("warm-up"));
+        return warmUp(server.start());
+    }
+
+    /**
+     * The first request to a fresh server in a cold JVM loads Netty's classes, which can outlast the short
+     * I/O timeout these tests use; a patient client goes first.
+     */
+    private static InetSocketAddress warmUp(InetSocketAddress server) throws IOException {
+        try (LineClient patient = new LineClient(server)) {
+            patient.request(WitnessProtocol.status("warm-up"));
         }
-        return address;
+        return server;
     }
 
     private InetSocketAddress startWitness() throws IOException {
@@ -116,7 +121,7 @@ class WitnessArbiterTest {
     @Test
     void renewRidesOutAShortOutageButNotOneLongerThanTheLease() throws IOException {
         WitnessServer server = new WitnessServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        InetSocketAddress witness = server.start();
+        InetSocketAddress witness = warmUp(server.start());
         SkewedClock primaryClock = new SkewedClock();
         WitnessArbiter primary = arbiter(witness, primaryClock);
         assertTrue(primary.renew(CLUSTER, PRIMARY));
@@ -184,10 +189,10 @@ class WitnessArbiterTest {
 
     @Test
     void reconnectsAfterTheWitnessDropsAnIdleConnection() throws Exception {
-        InetSocketAddress witness = startWitness(new WitnessServer.Limits(16, Duration.ofMillis(100), 16));
+        InetSocketAddress witness = startWitness(new WitnessServer.Limits(16, Duration.ofMillis(300), 16));
         WitnessArbiter primary = arbiter(witness);
         assertTrue(primary.renew(CLUSTER, PRIMARY));
-        Thread.sleep(400); // the witness closes the quiet connection meanwhile
+        Thread.sleep(800); // the witness closes the quiet connection meanwhile
         assertTrue(primary.renew(CLUSTER, PRIMARY));
         Decision d = primary.requestPromotion(CLUSTER, PRIMARY, Duration.ofSeconds(1));
         assertTrue(d.granted(), "claiming again is a renewal for the holder: " + d.reason());

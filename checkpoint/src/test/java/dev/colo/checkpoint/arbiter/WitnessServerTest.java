@@ -182,7 +182,7 @@ class WitnessServerTest {
 
     @Test
     void idleConnectionsAreClosed() throws IOException {
-        InetSocketAddress server = startServer(new WitnessServer.Limits(16, Duration.ofMillis(200), 16));
+        InetSocketAddress server = startServer(new WitnessServer.Limits(16, Duration.ofMillis(500), 16));
         LineClient silent = connect(server);
         LineClient talker = connect(server);
         assertEquals("FREE", talker.request("STATUS c1"));
@@ -264,7 +264,7 @@ class WitnessServerTest {
 
     @Test
     void aClientThatNeverReadsIsEventuallyDropped() throws IOException {
-        InetSocketAddress server = startServer(new WitnessServer.Limits(16, Duration.ofMillis(300), 16));
+        InetSocketAddress server = startServer(new WitnessServer.Limits(16, Duration.ofSeconds(1), 16));
         LineClient greedy = connect(server);
         byte[] burst = "STATUS c1\n".repeat(20_000).getBytes(StandardCharsets.US_ASCII);
         try {
