@@ -42,7 +42,11 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
     protected final Arbiter arbiter;
     protected final CoordinatorListener listener;
     protected final Role role;
-    protected final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    /** Native epoll where the platform has it (Linux), else NIO. */
+    static final boolean EPOLL = io.netty.channel.epoll.Epoll.isAvailable();
+
+    protected final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+            EPOLL ? io.netty.channel.epoll.EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     protected final ExecutorService vmThread;
 
     protected volatile S state;
@@ -291,6 +295,14 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
             }
         }
         return c.isActive();
+    }
+
+    static Class<? extends io.netty.channel.ServerChannel> serverChannelClass() {
+        return EPOLL ? io.netty.channel.epoll.EpollServerSocketChannel.class : io.netty.channel.socket.nio.NioServerSocketChannel.class;
+    }
+
+    static Class<? extends Channel> channelClass() {
+        return EPOLL ? io.netty.channel.epoll.EpollSocketChannel.class : io.netty.channel.socket.nio.NioSocketChannel.class;
     }
 
     static int maxChunk(CheckpointConfig config) {

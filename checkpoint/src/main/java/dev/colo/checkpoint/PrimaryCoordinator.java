@@ -12,7 +12,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +45,7 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
 
     /** Listens for a secondary; returns the bound address. Renews the arbiter's claim meanwhile. */
     public InetSocketAddress start(InetSocketAddress bind) throws InterruptedException {
-        server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(loop).channel(serverChannelClass())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(linkInitializer())
                 .bind(bind).sync().channel();

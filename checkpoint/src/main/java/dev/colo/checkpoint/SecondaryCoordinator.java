@@ -14,7 +14,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
@@ -49,7 +48,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
 
     public SecondaryCoordinator(CheckpointConfig config, ReplicatedVm vm, Arbiter arbiter, CoordinatorListener listener) {
         super(Role.SECONDARY, SecondaryState.CONNECTING, config, vm, arbiter, listener);
-        bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        bootstrap = new Bootstrap().group(loop).channel(channelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(100, config.peerTimeout().toMillis()))
                 .handler(linkInitializer());
