@@ -285,12 +285,9 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         }
         cancelSyncTimer();
         long id = currentId;
-        // Move on before resuming: the secondary's next message (CHECKPOINT_READY) may come at once. The VM
-        // thread resumes before any later pause, since it runs its tasks in order.
-        vmThread.execute(() -> {
-            vm.resume();
-            lastPauseNanos = System.nanoTime() - pausedAt;
-        });
+        // Resumed right here (resume never blocks): a hop to the VM thread would add a wake-up to every pause.
+        vm.resume();
+        lastPauseNanos = System.nanoTime() - pausedAt;
         lastCheckpointEnd = System.nanoTime();
         if (currentTrigger == Trigger.INITIAL) {
             transition(PrimaryState.AWAITING_READY, "checkpoint " + id + " loaded");

@@ -189,17 +189,15 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         int n = data.readableBytes();
         crc.update(data.nioBuffer());
         stagedBytes += n;
-        StateStaging s = staging;
-        // Copied once, straight from the network buffer into the staging area, on the VM thread.
-        vmThread.execute(() -> {
-            try {
-                s.accept(data.nioBuffer());
-            } catch (java.io.IOException e) {
-                loop.execute(() -> rejectStaged(s, "state rejected: " + e.getMessage()));
-            } finally {
-                data.release();
-            }
-        });
+        // Copied once, straight from the network buffer into the staging area, on the link's thread: a
+        // chunk is a quarter MiB (tens of microseconds), and verify can then answer RECEIVED without a hop.
+        try {
+            staging.accept(data.nioBuffer());
+        } catch (java.io.IOException e) {
+            rejectStaged(staging, "state rejected: " + e.getMessage());
+        } finally {
+            data.release();
+        }
     }
 
     private void onEnd(Message.StateEnd m) throws ProtocolException {
@@ -227,21 +225,21 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
             awaitSyncPoint("the first checkpoint");
             return;
         }
-        // One VM task from verify to resume: each sync point goes out as soon as it is true, and the state
-        // machine moves first (tasks posted to the loop run before the peer's answer can arrive).
+        try {
+            s.verify();
+        } catch (java.io.IOException e) {
+            rejectStaged(s, "checkpoint " + id + " rejected: " + e.getMessage());
+            return;
+        }
+        committedUnapplied = true;
+        transition(SecondaryState.LOADING, "checkpoint " + id + " received (" + lastTransferBytes + " bytes)");
+        send(new Message.Received(id));
+        // Apply and resume on the VM thread; the state moves to RUNNING (posted before LOADED is written) so
+        // that the primary's next NEW always finds it there.
         Channel c = link;
         boolean first = currentTrigger == Trigger.INITIAL;
         Trigger trigger = currentTrigger;
         vmThread.execute(() -> {
-            try {
-                s.verify();
-            } catch (Exception e) {
-                loop.execute(() -> vmFailed(c, "verifying checkpoint " + id + " failed: " + e.getMessage()));
-                return;
-            }
-            committedUnapplied = true;
-            loop.execute(() -> transition(SecondaryState.LOADING, "checkpoint " + id + " received (" + lastTransferBytes + " bytes)"));
-            c.writeAndFlush(new Message.Received(id));
             try {
                 s.apply();
             } catch (Exception e) {

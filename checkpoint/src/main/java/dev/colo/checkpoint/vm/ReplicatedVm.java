@@ -17,7 +17,7 @@ public interface ReplicatedVm {
     /** Suspends execution; returns once the VM no longer changes its state. Idempotent. */
     void pause();
 
-    /** Resumes execution. Idempotent. */
+    /** Resumes execution. Idempotent, and must not block: it is called on the link's thread. */
     void resume();
 
     boolean isPaused();
