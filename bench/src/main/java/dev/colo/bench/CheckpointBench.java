@@ -75,10 +75,9 @@ public final class CheckpointBench {
             byte[] page = new byte[InMemoryVm.PAGE_SIZE];
             for (int mib : new int[] {0, 1, 16, 64}) {
                 int dirty = Math.min(pages, mib * 256);
-                // Warm-up run, then measured runs.
                 double[] pause = new double[runs];
                 double[] rate = new double[runs];
-                for (int run = -2; run < runs; run++) {
+                for (int run = -10; run < runs; run++) { // 10 unmeasured runs: JIT warm-up
                     for (int p = 0; p < dirty; p++) {
                         r.nextBytes(page);
                         pvm.write((long) p * InMemoryVm.PAGE_SIZE, page, 0, page.length);

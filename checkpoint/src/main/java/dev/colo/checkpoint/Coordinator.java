@@ -107,9 +107,14 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
             return;
         }
         state = to;
-        LOG.info(() -> role + " " + config.nodeId() + ": " + from + " -> " + to + (why.isEmpty() ? "" : " (" + why + ")"));
+        // Link-level changes (joins, protection, loss, failover) at INFO; the steps of every checkpoint at FINE.
+        java.util.logging.Level level = isCheckpointStep(from, to) ? java.util.logging.Level.FINE : java.util.logging.Level.INFO;
+        LOG.log(level, () -> role + " " + config.nodeId() + ": " + from + " -> " + to + (why.isEmpty() ? "" : " (" + why + ")"));
         listener.onTransition(role, from.name(), to.name(), why);
     }
+
+    /** Whether a transition is one of the routine steps inside a checkpoint. */
+    protected abstract boolean isCheckpointStep(S from, S to);
 
     /** The pipeline of one link: framing with a size guard, heartbeats, and the role's handler. */
     protected ChannelInitializer<Channel> linkInitializer() {

@@ -83,6 +83,11 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         }
     }
 
+    @Override
+    protected boolean isCheckpointStep(PrimaryState from, PrimaryState to) {
+        return inSync && to != PrimaryState.UNPROTECTED && to != PrimaryState.CLOSED;
+    }
+
     /** A secondary has finished its first sync and the link holds: output is compared. */
     private volatile boolean inSync;
 
@@ -182,7 +187,7 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         long id = nextId++;
         send(new Message.Send(id, true));
         // After the full state, the first checkpoint makes the secondary consistent with what changed meanwhile.
-        streamState(id, true, () -> loop.execute(() -> {
+        streamState(id, vm::captureFull, "sending the full state", () -> loop.execute(() -> {
             if (state == PrimaryState.INITIAL_SYNC) {
                 begin(Trigger.INITIAL, "first sync of " + peer);
             }
@@ -209,54 +214,49 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         transition(PrimaryState.SENDING_STATE, "checkpoint " + currentId);
         long id = currentId;
         captureTaken = true;
-        // Pause, SEND and the stream in one VM task: no hop back to the loop in between.
-        streamState(id, false, () -> {
+        Channel c = link;
+        StateSource source;
+        try {
+            // Pausing is bounded and capturing a delta only snapshots the dirty set: both right here, so a
+            // small checkpoint costs no thread wake-up at all on this side.
+            vm.pause();
+            pausedAt = System.nanoTime();
+            source = vm.captureDelta();
+        } catch (Exception e) {
+            vmFailed(c, "capturing checkpoint " + id + " failed: " + e.getMessage());
+            return;
+        }
+        send(new Message.Send(id, false));
+        Runnable sent = () -> {
             transition(PrimaryState.AWAITING_RECEIVED, "checkpoint " + id + ": " + lastTransferBytes + " bytes sent");
             awaitSyncPoint("RECEIVED");
-        });
+        };
+        if (source.size() >= 0 && source.size() <= config.inlineStateBytes()) {
+            long start = System.nanoTime();
+            CRC32C crc = new CRC32C();
+            try (StateSource src = source) {
+                long total = sendChunks(c, id, src, crc, false);
+                lastTransferBytes = total;
+                lastTransferNanos = System.nanoTime() - start;
+                sent.run();
+                send(new Message.StateEnd(id, total, (int) crc.getValue()));
+            } catch (Exception e) {
+                vmFailed(c, "sending checkpoint " + id + " failed: " + e.getMessage());
+            }
+            return;
+        }
+        streamState(id, () -> source, "sending checkpoint " + id, sent);
     }
 
     /** Captures and sends a state stream from the VM thread, chunk by chunk, waiting while the link is full. */
-    private void streamState(long id, boolean full, Runnable then) {
+    private void streamState(long id, Capture capture, String what, Runnable then) {
         Channel c = link;
         long start = System.nanoTime();
         long[] total = new long[1];
         CRC32C crc = new CRC32C();
         onVm(() -> {
-            int chunkSize = maxChunk(config);
-            if (!full) {
-                vm.pause();
-                pausedAt = System.nanoTime();
-                c.writeAndFlush(new Message.Send(id, false));
-            }
-            try (StateSource source = full ? vm.captureFull() : vm.captureDelta()) {
-                while (true) {
-                    if (!awaitWritable(c)) {
-                        throw new java.io.IOException("link closed while sending the state");
-                    }
-                    // Captured straight into a network buffer: the only copy on this side.
-                    ByteBuf data = c.alloc().directBuffer(chunkSize);
-                    java.nio.ByteBuffer nio = data.nioBuffer(0, chunkSize);
-                    int n = 0;
-                    while (nio.hasRemaining()) {
-                        int r = source.read(nio);
-                        if (r < 0) {
-                            break;
-                        }
-                        n += r;
-                    }
-                    if (n == 0) {
-                        data.release();
-                        break;
-                    }
-                    data.writerIndex(n);
-                    crc.update(data.nioBuffer());
-                    c.writeAndFlush(new Message.StateChunk(id, data));
-                    total[0] += n;
-                    if (n < chunkSize) {
-                        break;
-                    }
-                }
+            try (StateSource source = capture.open()) {
+                total[0] = sendChunks(c, id, source, crc, true);
             }
         }, () -> {
             // Sent from the event loop after the chunks (queued before this task), and after `then`
@@ -265,7 +265,54 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
             lastTransferNanos = System.nanoTime() - start;
             then.run();
             send(new Message.StateEnd(id, total[0], (int) crc.getValue()));
-        }, full ? "sending the full state" : "sending checkpoint " + id);
+        }, what);
+    }
+
+    @FunctionalInterface
+    private interface Capture {
+        StateSource open() throws java.io.IOException;
+    }
+
+    /**
+     * Reads the source into network buffers and writes them. Only the VM thread may wait for the link
+     * to drain ({@code mayWait}); on the link's thread the caller keeps the stream under the high water.
+     */
+    private long sendChunks(Channel c, long id, StateSource source, CRC32C crc, boolean mayWait) throws Exception {
+        int maxChunk = maxChunk(config);
+        long size = source.size();
+        long total = 0;
+        while (true) {
+            if (mayWait && !awaitWritable(c)) {
+                throw new java.io.IOException("link closed while sending the state");
+            }
+            // Sized to what is left when the size is known: an empty delta allocates nothing.
+            int chunkSize = size >= 0 ? (int) Math.min(maxChunk, size - total) : maxChunk;
+            if (chunkSize == 0) {
+                return total;
+            }
+            // Captured straight into a network buffer: the only copy on this side.
+            ByteBuf data = c.alloc().directBuffer(chunkSize);
+            java.nio.ByteBuffer nio = data.nioBuffer(0, chunkSize);
+            int n = 0;
+            while (nio.hasRemaining()) {
+                int r = source.read(nio);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+            if (n == 0) {
+                data.release();
+                return total;
+            }
+            data.writerIndex(n);
+            crc.update(data.nioBuffer());
+            c.writeAndFlush(new Message.StateChunk(id, data));
+            total += n;
+            if (n < chunkSize) {
+                return total;
+            }
+        }
     }
 
     private void onReceived(Message.Received m) throws ProtocolException {
@@ -346,11 +393,12 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     /** Ends the current checkpoint without a load: the VM runs again, uncommitted state is sent again next time. */
     private void abandon(String reason) {
         cancelSyncTimer();
+        // Both right here, not queued: the retry's capture also runs here and must see the pages put back.
         if (captureTaken && !currentCommitted) {
-            vmThread.execute(vm::captureAborted);
+            vm.captureAborted();
         }
         captureTaken = false;
-        vmThread.execute(vm::resume);
+        vm.resume();
         if (!currentCommitted && currentId != 0) {
             aborted++;
             listener.onCheckpointAborted(currentId, reason);

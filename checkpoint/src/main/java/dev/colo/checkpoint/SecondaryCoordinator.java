@@ -43,6 +43,11 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
     private long transferStart;
     /** The full state of the first sync arrived whole (its apply may still be queued on the VM thread). */
     private boolean fullReceived;
+    /**
+     * Applies queued on the VM thread and not finished. While any is, nothing may be done inline:
+     * inline work would overtake it (and the next state would be staged over the one being applied).
+     */
+    private int vmApplies;
     /** RECEIVED was sent for the staged state but it is not applied yet. */
     private volatile boolean committedUnapplied;
 
@@ -59,6 +64,12 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         this.primary = primaryAddress;
         vm.pause();
         loop.execute(this::connect);
+    }
+
+    @Override
+    protected boolean isCheckpointStep(SecondaryState from, SecondaryState to) {
+        return everInSync && (to == SecondaryState.SUSPENDED || to == SecondaryState.RECEIVING_STATE
+                || to == SecondaryState.LOADING || to == SecondaryState.RUNNING);
     }
 
     @Override
@@ -104,6 +115,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
     protected void onLinkUp(Channel c) {
         link = c;
         fullReceived = false;
+        vmApplies = 0; // a new link starts with a full state, applied on the VM thread after anything stale
         transition(SecondaryState.HANDSHAKING, "connected to " + c.remoteAddress());
         send(new Message.Hello(Wire.MAGIC, Wire.VERSION, Role.SECONDARY, config.nodeId(), config.clusterId(), vm.identity()));
         awaitSyncPoint("HELLO");
@@ -148,19 +160,19 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         currentId = m.checkpointId();
         currentTrigger = m.trigger();
         long id = currentId;
-        Channel c = link;
         String why = "checkpoint " + id + " (" + currentTrigger + ": " + m.reason() + ")";
-        vmThread.execute(() -> {
-            vm.pause();
-            // The state moves first (posted before the write), so the primary's SEND finds it there.
-            loop.execute(() -> {
-                if (link == c) {
-                    transition(SecondaryState.SUSPENDED, why);
-                    awaitSyncPoint("SEND");
-                }
-            });
-            c.writeAndFlush(new Message.Suspended(id));
-        });
+        Runnable suspended = () -> {
+            transition(SecondaryState.SUSPENDED, why);
+            send(new Message.Suspended(id));
+            awaitSyncPoint("SEND");
+        };
+        if (vmApplies > 0) {
+            onVm(vm::pause, suspended, "pausing the VM"); // after the apply still queued there
+            return;
+        }
+        // Pausing is bounded: done right here, without waking the VM thread.
+        vm.pause();
+        suspended.run();
     }
 
     private void onSend(Message.Send m) throws ProtocolException {
@@ -221,7 +233,25 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
             staging = null;
             fullReceived = true;
             transition(SecondaryState.AWAITING_STATE, "full state received (" + lastTransferBytes + " bytes)");
-            onVm(s::apply, () -> { }, "applying the full state");
+            vmApplies++;
+            Channel c = link;
+            vmThread.execute(() -> {
+                String failure = null;
+                try {
+                    s.apply();
+                } catch (Exception e) {
+                    failure = e.getMessage();
+                }
+                String f = failure;
+                loop.execute(() -> {
+                    if (link == c) {
+                        vmApplies--;
+                        if (f != null) {
+                            vmFailed(c, "applying the full state failed: " + f);
+                        }
+                    }
+                });
+            });
             awaitSyncPoint("the first checkpoint");
             return;
         }
@@ -234,38 +264,61 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         committedUnapplied = true;
         transition(SecondaryState.LOADING, "checkpoint " + id + " received (" + lastTransferBytes + " bytes)");
         send(new Message.Received(id));
-        // Apply and resume on the VM thread; the state moves to RUNNING (posted before LOADED is written) so
-        // that the primary's next NEW always finds it there.
         Channel c = link;
         boolean first = currentTrigger == Trigger.INITIAL;
         Trigger trigger = currentTrigger;
+        if (s.size() <= config.inlineStateBytes() && vmApplies == 0) {
+            // A small delta is applied right here: no thread wake-up between RECEIVED and LOADED.
+            try {
+                s.apply();
+            } catch (Exception e) {
+                vmFailed(c, "applying checkpoint " + id + " failed: " + e.getMessage());
+                return;
+            }
+            loaded(c, id, trigger, first);
+            vm.resume();
+            return;
+        }
+        // A large one on the VM thread; the state moves to RUNNING (posted before LOADED is written) so
+        // that the primary's next NEW always finds it there.
+        vmApplies++;
         vmThread.execute(() -> {
             try {
                 s.apply();
             } catch (Exception e) {
-                loop.execute(() -> vmFailed(c, "applying checkpoint " + id + " failed: " + e.getMessage()));
-                return;
-            }
-            committedUnapplied = false;
-            loop.execute(() -> {
-                if (link == c) {
-                    staging = null;
-                    countCheckpoint(trigger);
-                    transition(SecondaryState.RUNNING, "checkpoint " + id + " loaded");
-                }
-            });
-            c.writeAndFlush(new Message.Loaded(id));
-            vm.resume();
-            if (first) {
                 loop.execute(() -> {
                     if (link == c) {
-                        everInSync = true;
-                        failedJoins = 0;
-                        send(new Message.CheckpointReady(id));
+                        vmApplies--;
+                        vmFailed(c, "applying checkpoint " + id + " failed: " + e.getMessage());
                     }
                 });
+                return;
             }
+            loop.execute(() -> {
+                if (link == c) {
+                    vmApplies--;
+                }
+                loaded(c, id, trigger, first);
+            });
+            vm.resume();
         });
+    }
+
+    /** On the link's thread, once the staged state is applied. */
+    private void loaded(Channel c, long id, Trigger trigger, boolean first) {
+        committedUnapplied = false;
+        if (link != c) {
+            return;
+        }
+        staging = null;
+        countCheckpoint(trigger);
+        transition(SecondaryState.RUNNING, "checkpoint " + id + " loaded");
+        send(new Message.Loaded(id));
+        if (first) {
+            everInSync = true;
+            failedJoins = 0;
+            send(new Message.CheckpointReady(id));
+        }
     }
 
     /** The staged state is unusable: drop it, tell the primary, run on from the last consistent state. */

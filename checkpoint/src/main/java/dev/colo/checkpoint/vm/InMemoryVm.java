@@ -259,8 +259,12 @@ public final class InMemoryVm implements ReplicatedVm {
         }
     }
 
-    /** Room for the largest possible state, allocated once and reused: staging never copies twice. */
+    /**
+     * Room for the largest possible state, allocated once and reused: staging never copies twice. One
+     * staging uses it at a time: {@link #stagingLock} makes the next one wait for the last apply.
+     */
     private byte[] stagingBuffer;
+    private final Object stagingLock = new Object();
 
     private byte[] stagingBuffer() {
         if (stagingBuffer == null) {
@@ -282,17 +286,21 @@ public final class InMemoryVm implements ReplicatedVm {
 
         @Override
         public void accept(byte[] src, int off, int len) throws IOException {
-            room(len);
-            System.arraycopy(src, off, bytes, size, len);
-            size += len;
+            synchronized (stagingLock) {
+                room(len);
+                System.arraycopy(src, off, bytes, size, len);
+                size += len;
+            }
         }
 
         @Override
         public void accept(java.nio.ByteBuffer src) throws IOException {
-            int len = src.remaining();
-            room(len);
-            src.get(bytes, size, len);
-            size += len;
+            synchronized (stagingLock) {
+                int len = src.remaining();
+                room(len);
+                src.get(bytes, size, len);
+                size += len;
+            }
         }
 
         private void room(int len) throws IOException {
@@ -309,20 +317,22 @@ public final class InMemoryVm implements ReplicatedVm {
 
         @Override
         public void verify() throws IOException {
-            if (size % RECORD_SIZE != 0) {
-                throw new IOException("state stream of " + size + " bytes is not a whole number of "
-                        + RECORD_SIZE + "-byte page records");
-            }
-            for (int at = 0; at < size; at += RECORD_SIZE) {
-                int page = pageAt(at);
-                if (page < 0 || page >= pages) {
-                    throw new IOException("page " + page + " at stream offset " + at + " is outside this VM's " + pages + " pages");
+            synchronized (stagingLock) {
+                if (size % RECORD_SIZE != 0) {
+                    throw new IOException("state stream of " + size + " bytes is not a whole number of "
+                            + RECORD_SIZE + "-byte page records");
                 }
+                for (int at = 0; at < size; at += RECORD_SIZE) {
+                    int page = pageAt(at);
+                    if (page < 0 || page >= pages) {
+                        throw new IOException("page " + page + " at stream offset " + at + " is outside this VM's " + pages + " pages");
+                    }
+                }
+                if (full && size != (long) pages * RECORD_SIZE) {
+                    throw new IOException("full state holds " + size / RECORD_SIZE + " pages, expected " + pages);
+                }
+                verified = true;
             }
-            if (full && size != (long) pages * RECORD_SIZE) {
-                throw new IOException("full state holds " + size / RECORD_SIZE + " pages, expected " + pages);
-            }
-            verified = true;
         }
 
         private int pageAt(int at) {
@@ -331,39 +341,43 @@ public final class InMemoryVm implements ReplicatedVm {
 
         @Override
         public void apply() throws IOException {
-            if (!verified) {
-                verify();
-            }
-            lock.lock();
-            try {
-                if (cache == null || full) {
-                    cache = new byte[ram.length];
+            synchronized (stagingLock) {
+                if (!verified) {
+                    verify();
                 }
-                long[] touched;
-                synchronized (dirty) {
-                    touched = dirty.clone(); // pages this VM wrote itself since the last checkpoint
-                    Arrays.fill(dirty, 0);
-                }
-                for (int at = 0; at < size; at += RECORD_SIZE) {
-                    int page = pageAt(at);
-                    System.arraycopy(bytes, at + 4, cache, page * PAGE_SIZE, PAGE_SIZE);
-                    touched[page >>> 6] |= 1L << page;
-                }
-                for (int w = 0; w < touched.length; w++) {
-                    for (long bits = touched[w]; bits != 0; bits &= bits - 1) {
-                        int page = (w << 6) + Long.numberOfTrailingZeros(bits);
-                        System.arraycopy(cache, page * PAGE_SIZE, ram, page * PAGE_SIZE, PAGE_SIZE);
+                lock.lock();
+                try {
+                    if (cache == null || full) {
+                        cache = new byte[ram.length];
                     }
+                    long[] touched;
+                    synchronized (dirty) {
+                        touched = dirty.clone(); // pages this VM wrote itself since the last checkpoint
+                        Arrays.fill(dirty, 0);
+                    }
+                    for (int at = 0; at < size; at += RECORD_SIZE) {
+                        int page = pageAt(at);
+                        System.arraycopy(bytes, at + 4, cache, page * PAGE_SIZE, PAGE_SIZE);
+                        touched[page >>> 6] |= 1L << page;
+                    }
+                    for (int w = 0; w < touched.length; w++) {
+                        for (long bits = touched[w]; bits != 0; bits &= bits - 1) {
+                            int page = (w << 6) + Long.numberOfTrailingZeros(bits);
+                            System.arraycopy(cache, page * PAGE_SIZE, ram, page * PAGE_SIZE, PAGE_SIZE);
+                        }
+                    }
+                } finally {
+                    lock.unlock();
                 }
-            } finally {
-                lock.unlock();
+                size = 0;
             }
-            size = 0;
         }
 
         @Override
         public void discard() {
-            size = 0;
+            synchronized (stagingLock) {
+                size = 0;
+            }
         }
     }
 }
