@@ -26,6 +26,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * sync), after which a checkpoint leaves both VMs equal again.
  */
 class FaultInjectionTest {
+    static {
+        LeakGuard.install();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void noBufferLeakedThroughAnyFault() throws InterruptedException {
+        List<String> leaks = LeakGuard.collect();
+        org.junit.jupiter.api.Assertions.assertTrue(leaks.isEmpty(), "leaked buffers: " + leaks);
+    }
     static Stream<Arguments> faults() {
         List<Arguments> all = new ArrayList<>();
         int[] syncPoints = {4, 5, 6, 7, 8, 9, 10}; // NEW SUSPENDED SEND STATE_CHUNK STATE_END RECEIVED LOADED
