@@ -314,6 +314,33 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
         return Math.min(config.chunkSize(), config.maxFrame() - 64);
     }
 
+    /** When a link comes up: our HELLO, and a deadline for the peer's. */
+    protected void sayHello() {
+        send(new Message.Hello(Wire.MAGIC, Wire.VERSION, role, config.nodeId(), config.clusterId(), vm.identity()));
+        awaitSyncPoint("HELLO");
+    }
+
+    /**
+     * Checks the peer's HELLO; on a mismatch refuses with the reason and closes the link.
+     *
+     * @return whether the peer was accepted ({@link #peer} is then set)
+     */
+    protected boolean acceptHello(Message.Hello h, S handshaking) throws ProtocolException {
+        if (state != handshaking) {
+            throw outOfTurn(h, state);
+        }
+        Role expected = role == Role.PRIMARY ? Role.SECONDARY : Role.PRIMARY;
+        String problem = checkHello(h, expected, config, vm.identity());
+        if (problem != null) {
+            Channel c = link;
+            c.writeAndFlush(new Message.Refused(problem));
+            linkFailed(c, "refused " + expected.name().toLowerCase(java.util.Locale.ROOT) + " " + h.nodeId() + ": " + problem);
+            return false;
+        }
+        peer = h.nodeId();
+        return true;
+    }
+
     static String checkHello(Message.Hello h, Role expectedRole, CheckpointConfig config, String vmIdentity) {
         if (h.magic() != Wire.MAGIC) {
             return "bad magic 0x" + Integer.toHexString(h.magic()) + " (not a COLO checkpoint link)";

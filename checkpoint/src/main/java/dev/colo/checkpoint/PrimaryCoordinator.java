@@ -153,8 +153,7 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         link = c;
         peer = "";
         transition(PrimaryState.HANDSHAKING, "secondary connected from " + c.remoteAddress());
-        send(new Message.Hello(Wire.MAGIC, Wire.VERSION, Role.PRIMARY, config.nodeId(), config.clusterId(), vm.identity()));
-        awaitSyncPoint("HELLO");
+        sayHello();
     }
 
     @Override
@@ -172,17 +171,9 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     }
 
     private void onHello(Message.Hello h) throws ProtocolException {
-        if (state != PrimaryState.HANDSHAKING) {
-            throw outOfTurn(h, state);
-        }
-        String problem = checkHello(h, Role.SECONDARY, config, vm.identity());
-        if (problem != null) {
-            Channel c = link;
-            c.writeAndFlush(new Message.Refused(problem));
-            linkFailed(c, "refused secondary " + h.nodeId() + ": " + problem);
+        if (!acceptHello(h, PrimaryState.HANDSHAKING)) {
             return;
         }
-        peer = h.nodeId();
         transition(PrimaryState.INITIAL_SYNC, "secondary " + peer + " accepted");
         long id = nextId++;
         send(new Message.Send(id, true));

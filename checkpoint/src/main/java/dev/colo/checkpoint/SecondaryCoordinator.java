@@ -117,8 +117,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         fullReceived = false;
         vmApplies = 0; // a new link starts with a full state, applied on the VM thread after anything stale
         transition(SecondaryState.HANDSHAKING, "connected to " + c.remoteAddress());
-        send(new Message.Hello(Wire.MAGIC, Wire.VERSION, Role.SECONDARY, config.nodeId(), config.clusterId(), vm.identity()));
-        awaitSyncPoint("HELLO");
+        sayHello();
     }
 
     @Override
@@ -136,17 +135,9 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
     }
 
     private void onHello(Message.Hello h) throws ProtocolException {
-        if (state != SecondaryState.HANDSHAKING) {
-            throw outOfTurn(h, state);
-        }
-        String problem = checkHello(h, Role.PRIMARY, config, vm.identity());
-        if (problem != null) {
-            Channel c = link;
-            c.writeAndFlush(new Message.Refused(problem));
-            linkFailed(c, "refused primary " + h.nodeId() + ": " + problem);
+        if (!acceptHello(h, SecondaryState.HANDSHAKING)) {
             return;
         }
-        peer = h.nodeId();
         transition(SecondaryState.AWAITING_STATE, "primary " + peer + " accepted");
         awaitSyncPoint("the first state");
     }

@@ -58,6 +58,9 @@ class FaultInjectionTest {
                  Pair.Writer guest = new Pair.Writer(p.pvm, type)) {
                 p.awaitProtected();
                 p.checkpoint("baseline");
+                byte[] page = new byte[dev.colo.checkpoint.vm.InMemoryVm.PAGE_SIZE];
+                java.util.Arrays.fill(page, (byte) type);
+                p.pvm.write(0, page, 0, page.length); // never an empty delta: every sync point has a message to break
                 p.relay.arm(type, fault);
                 p.primary.requestCheckpoint(Trigger.ON_DEMAND, "divergence under " + fault + " at " + name);
                 Pair.await(() -> p.relay.faultsFired.get() == 1, 5000, () -> "the fault to fire; events " + p.events);
