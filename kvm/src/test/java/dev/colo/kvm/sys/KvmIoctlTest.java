@@ -1,0 +1,92 @@
+package dev.colo.kvm.sys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every ioctl number, struct size and kvm_run offset the VMM uses, checked against <linux/kvm.h> by a real C probe. */
+class KvmIoctlTest {
+    @TempDir
+    Path tmp;
+
+    private static final String[] IOCTLS = {"GET_API_VERSION", "CREATE_VM", "CHECK_EXTENSION", "GET_VCPU_MMAP_SIZE",
+        "CREATE_VCPU", "GET_DIRTY_LOG", "SET_USER_MEMORY_REGION", "RUN", "GET_REGS", "SET_REGS", "GET_SREGS",
+        "SET_SREGS", "GET_MSRS", "SET_MSRS", "GET_FPU", "SET_FPU", "GET_LAPIC", "SET_LAPIC", "GET_MP_STATE",
+        "SET_MP_STATE", "GET_VCPU_EVENTS", "SET_VCPU_EVENTS", "GET_XSAVE", "SET_XSAVE", "GET_XCRS", "SET_XCRS",
+        "GET_CLOCK", "SET_CLOCK", "CREATE_IRQCHIP"};
+
+    @Test
+    void ioctlNumbersStructSizesAndOffsetsMatchTheKernelHeaders() throws Exception {
+        assumeTrue(Files.exists(Path.of("/usr/include/linux/kvm.h")), "linux/kvm.h missing (apt-get install linux-libc-dev): skipped");
+        assumeTrue(new ProcessBuilder("gcc", "--version").start().waitFor() == 0, "gcc missing: skipped");
+        StringBuilder c = new StringBuilder("#include <stdio.h>\n#include <stddef.h>\n#include <linux/kvm.h>\nint main(void){\n");
+        for (String name : IOCTLS) {
+            c.append("printf(\"ioctl.").append(name).append(" %lu\\n\", (unsigned long) KVM_").append(name).append(");\n");
+        }
+        String[][] sizes = {{"MEMORY_REGION_SIZE", "struct kvm_userspace_memory_region"}, {"DIRTY_LOG_SIZE", "struct kvm_dirty_log"},
+            {"REGS_SIZE", "struct kvm_regs"}, {"SREGS_SIZE", "struct kvm_sregs"}, {"FPU_SIZE", "struct kvm_fpu"},
+            {"XSAVE_SIZE", "struct kvm_xsave"}, {"XCRS_SIZE", "struct kvm_xcrs"}, {"LAPIC_SIZE", "struct kvm_lapic_state"},
+            {"VCPU_EVENTS_SIZE", "struct kvm_vcpu_events"}, {"MP_STATE_SIZE", "struct kvm_mp_state"},
+            {"CLOCK_DATA_SIZE", "struct kvm_clock_data"}};
+        for (String[] s : sizes) {
+            c.append("printf(\"struct.").append(s[0]).append(" %zu\\n\", sizeof(").append(s[1]).append("));\n");
+        }
+        String[][] offsets = {{"MEMORY_REGION_SLOT", "struct kvm_userspace_memory_region", "slot"},
+            {"MEMORY_REGION_FLAGS", "struct kvm_userspace_memory_region", "flags"},
+            {"MEMORY_REGION_GUEST_PHYS", "struct kvm_userspace_memory_region", "guest_phys_addr"},
+            {"MEMORY_REGION_SIZE_FIELD", "struct kvm_userspace_memory_region", "memory_size"},
+            {"MEMORY_REGION_USER_ADDR", "struct kvm_userspace_memory_region", "userspace_addr"},
+            {"DIRTY_LOG_SLOT", "struct kvm_dirty_log", "slot"}, {"DIRTY_LOG_BITMAP", "struct kvm_dirty_log", "dirty_bitmap"},
+            {"RUN_REQUEST_INTERRUPT_WINDOW", "struct kvm_run", "request_interrupt_window"},
+            {"RUN_IMMEDIATE_EXIT", "struct kvm_run", "immediate_exit"}, {"RUN_EXIT_REASON", "struct kvm_run", "exit_reason"},
+            {"RUN_IO_DIRECTION", "struct kvm_run", "io.direction"}, {"RUN_IO_SIZE", "struct kvm_run", "io.size"},
+            {"RUN_IO_PORT", "struct kvm_run", "io.port"}, {"RUN_IO_COUNT", "struct kvm_run", "io.count"},
+            {"RUN_IO_DATA_OFFSET", "struct kvm_run", "io.data_offset"}};
+        for (String[] o : offsets) {
+            c.append("printf(\"struct.").append(o[0]).append(" %zu\\n\", offsetof(").append(o[1]).append(", ").append(o[2]).append("));\n");
+        }
+        String[][] values = {{"MEM_LOG_DIRTY_PAGES", "KVM_MEM_LOG_DIRTY_PAGES"}, {"EXIT_IO", "KVM_EXIT_IO"},
+            {"EXIT_HLT", "KVM_EXIT_HLT"}, {"EXIT_MMIO", "KVM_EXIT_MMIO"}, {"EXIT_SHUTDOWN", "KVM_EXIT_SHUTDOWN"},
+            {"EXIT_FAIL_ENTRY", "KVM_EXIT_FAIL_ENTRY"}, {"EXIT_INTR", "KVM_EXIT_INTR"}, {"EXIT_INTERNAL_ERROR", "KVM_EXIT_INTERNAL_ERROR"}};
+        for (String[] v : values) {
+            c.append("printf(\"struct.").append(v[0]).append(" %lu\\n\", (unsigned long) ").append(v[1]).append(");\n");
+        }
+        c.append("printf(\"api.API_VERSION %d\\n\", KVM_API_VERSION);\nreturn 0;}\n");
+        Path src = tmp.resolve("probe.c");
+        Path bin = tmp.resolve("probe");
+        Files.writeString(src, c);
+        Process cc = new ProcessBuilder("gcc", "-o", bin.toString(), src.toString()).redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, "probe did not compile: " + ccOut);
+        Process run = new ProcessBuilder(bin.toString()).start();
+        Map<String, Long> kernel = new HashMap<>();
+        for (String line : new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            String[] kv = line.trim().split(" ");
+            kernel.put(kv[0], Long.parseUnsignedLong(kv[1]));
+        }
+        assertEquals(0, run.waitFor());
+        int checked = 0;
+        for (String name : IOCTLS) {
+            assertEquals(kernel.get("ioctl." + name), (Long) KvmIoctl.class.getField(name).get(null), "KVM_" + name);
+            checked++;
+        }
+        for (Field f : KvmStructs.class.getFields()) {
+            Long k = kernel.get("struct." + f.getName());
+            assertTrue(k != null, "no probe for KvmStructs." + f.getName());
+            assertEquals(k.longValue(), ((Number) f.get(null)).longValue(), "KvmStructs." + f.getName());
+            checked++;
+        }
+        assertEquals(kernel.get("api.API_VERSION").intValue(), KvmIoctl.API_VERSION);
+        assertTrue(checked >= 60, "checked " + checked);
+    }
+}
