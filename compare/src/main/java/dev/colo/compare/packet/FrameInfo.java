@@ -100,33 +100,4 @@ public final class FrameInfo {
         return kind == FrameKind.TCP;
     }
 
-    public void copyFrom(FrameInfo o) {
-        kind = o.kind;
-        malformation = o.malformation;
-        ipVersion = o.ipVersion;
-        protocol = o.protocol;
-        vlanId = o.vlanId;
-        srcHi = o.srcHi;
-        srcLo = o.srcLo;
-        dstHi = o.dstHi;
-        dstLo = o.dstLo;
-        srcPort = o.srcPort;
-        dstPort = o.dstPort;
-        compareOffset = o.compareOffset;
-        compareLength = o.compareLength;
-        compareTag = o.compareTag;
-        tcpSeq = o.tcpSeq;
-        tcpAck = o.tcpAck;
-        tcpFlags = o.tcpFlags;
-        tcpOptionsOffset = o.tcpOptionsOffset;
-        tcpOptionsLength = o.tcpOptionsLength;
-        key0 = o.key0;
-        key1 = o.key1;
-        key2 = o.key2;
-        key3 = o.key3;
-        key4 = o.key4;
-        key5 = o.key5;
-        keyHash = o.keyHash;
-        keyDirection = o.keyDirection;
-    }
 }

@@ -60,7 +60,6 @@ public final class FrameStore {
     private int ageHead = NONE;
     private int ageTail = NONE;
     private int inUse;
-    private long bytesInUse;
 
     public FrameStore(int smallSlots, int smallSlotSize, int largeSlots, int largeSlotSize) {
         if (smallSlots < 1 || largeSlots < 1 || smallSlotSize < 64 || largeSlotSize < smallSlotSize) {
@@ -170,27 +169,6 @@ public final class FrameStore {
         return slot;
     }
 
-    /**
-     * Copies a frame in and appends it to the age list.
-     *
-     * @return the slot, or {@link #NONE} when no slot of the needed class is free (or the frame is larger than any slot)
-     */
-    public int store(byte[] src, int offset, int len, long timestampNanos, int streamId, int sideId) {
-        int slot = take(len);
-        if (slot == NONE && retiredCount > 0) {
-            reclaim();
-            slot = take(len);
-        }
-        if (slot == NONE) {
-            return NONE;
-        }
-        System.arraycopy(src, offset, array(slot), base(slot), len);
-        link(slot, len, timestampNanos, streamId, sideId);
-        next[slot] = NONE;
-        prev[slot] = NONE;
-        return slot;
-    }
-
     private void link(int slot, int len, long timestampNanos, int streamId, int sideId) {
         length[slot] = len;
         timestamp[slot] = timestampNanos;
@@ -205,7 +183,6 @@ public final class FrameStore {
         }
         ageTail = slot;
         inUse++;
-        bytesInUse += len;
     }
 
     private int take(int len) {
@@ -277,7 +254,6 @@ public final class FrameStore {
             agePrev[n] = p;
         }
         inUse--;
-        bytesInUse -= length[slot];
         stream[slot] = NONE;
     }
 
@@ -293,17 +269,7 @@ public final class FrameStore {
         return inUse;
     }
 
-    public long bytesInUse() {
-        return bytesInUse;
-    }
 
-    public int freeSmallSlots() {
-        return freeSmallTop;
-    }
-
-    public int freeLargeSlots() {
-        return freeLargeTop;
-    }
 
     public int oldest() {
         return ageHead;
