@@ -15,6 +15,7 @@ import dev.colo.compare.packet.FrameDecoder;
 import dev.colo.compare.packet.FrameInfo;
 import dev.colo.compare.pipeline.ComparePipeline;
 import dev.colo.pcap.PacketFileReader;
+import dev.colo.pcap.TimestampMerge;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
@@ -309,20 +310,14 @@ public final class ReplayBench {
         FrameInfo info = new FrameInfo();
         long last = 0;
         try (PacketFileReader p = PacketFileReader.open(pair.primary); PacketFileReader s = PacketFileReader.open(pair.secondary)) {
-            boolean pHas = p.next();
-            boolean sHas = s.next();
-            while (pHas || sHas) {
-                boolean primary = pHas && (!sHas || p.timestampNanos() <= s.timestampNanos());
-                PacketFileReader r = primary ? p : s;
+            TimestampMerge merge = new TimestampMerge(p, s);
+            for (int side; (side = merge.next()) >= 0; ) {
+                PacketFileReader r = merge.reader(side);
                 last = r.timestampNanos();
                 decoder.decode(r.linkType(), r.data(), 0, r.capturedLength(), info);
-                comparator.onFrame(primary ? Side.P : Side.S, last, r.data(), 0, r.capturedLength(), info);
-                if (primary) {
-                    pHas = p.next();
-                } else {
-                    sHas = s.next();
-                }
+                comparator.onFrame(side == 0 ? Side.P : Side.S, last, r.data(), 0, r.capturedLength(), info);
             }
+            failOn(merge);
         }
         comparator.onTick(last);
         comparator.drain();
@@ -332,6 +327,13 @@ public final class ReplayBench {
                 comparator.holdTimes(), comparator.heldFrames(), tally.divergences, List.of());
     }
 
+    /** A damaged generated pair is a bench failure, not a slower run. */
+    private static void failOn(TimestampMerge merge) throws IOException {
+        if (!merge.errors().isEmpty()) {
+            throw new IOException("bench input damaged: " + merge.errors());
+        }
+    }
+
     /** Only reads and merges the two files, touching one byte of each frame. */
     private Outcome readOnly(BulkTcpPair pair) throws IOException {
         long start = System.nanoTime();
@@ -339,21 +341,15 @@ public final class ReplayBench {
         long bytes = 0;
         int sink = 0;
         try (PacketFileReader p = PacketFileReader.open(pair.primary); PacketFileReader s = PacketFileReader.open(pair.secondary)) {
-            boolean pHas = p.next();
-            boolean sHas = s.next();
-            while (pHas || sHas) {
-                boolean primary = pHas && (!sHas || p.timestampNanos() <= s.timestampNanos());
-                PacketFileReader r = primary ? p : s;
+            TimestampMerge merge = new TimestampMerge(p, s);
+            for (int side; (side = merge.next()) >= 0; ) {
+                PacketFileReader r = merge.reader(side);
                 int len = r.capturedLength();
                 bytes += len;
                 sink += r.data()[len - 1];
-                frameCount[primary ? 0 : 1]++;
-                if (primary) {
-                    pHas = p.next();
-                } else {
-                    sHas = s.next();
-                }
+                frameCount[side]++;
             }
+            failOn(merge);
         }
         if (sink == 42) {
             System.out.print(""); // keeps the touched bytes observable

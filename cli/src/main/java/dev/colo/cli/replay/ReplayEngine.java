@@ -5,6 +5,7 @@ import dev.colo.compare.OutputComparator;
 import dev.colo.compare.Side;
 import dev.colo.compare.pipeline.ComparePipeline;
 import dev.colo.pcap.PacketFileReader;
+import dev.colo.pcap.TimestampMerge;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -55,25 +56,19 @@ public final class ReplayEngine {
             pipeline = ComparePipeline.builder().config(config).sink(sink).waiting(waiting)
                     .publishBatch(PUBLISH_BATCH).ringSize(RING_SIZE).drainAtEnd(true).start();
             Progress progress = new Progress(progressTo, Files.size(primary) + Files.size(secondary), progressTo != null);
-            boolean pHas = advance(p, errors);
-            boolean sHas = advance(s, errors);
+            TimestampMerge merge = new TimestampMerge(p, s);
             long frames = 0;
-            while (pHas || sHas) {
-                boolean takePrimary = pHas && (!sHas || p.timestampNanos() <= s.timestampNanos());
-                PacketFileReader r = takePrimary ? p : s;
+            for (int side; (side = merge.next()) >= 0; ) {
+                PacketFileReader r = merge.reader(side);
                 long ts = r.timestampNanos();
                 first = Math.min(first, ts);
                 last = Math.max(last, ts);
-                pipeline.publish(takePrimary ? Side.P : Side.S, ts, r.linkType(), r.data(), 0, r.capturedLength());
-                if (takePrimary) {
-                    pHas = advance(p, errors);
-                } else {
-                    sHas = advance(s, errors);
-                }
+                pipeline.publish(side == 0 ? Side.P : Side.S, ts, r.linkType(), r.data(), 0, r.capturedLength());
                 if ((++frames & 0xffff) == 0) {
                     progress.update(p.frameOffset() + s.frameOffset(), frames);
                 }
             }
+            errors.addAll(merge.errors());
             pipeline.finish(last == Long.MIN_VALUE ? 0 : last);
             progress.done();
         } finally {
@@ -84,14 +79,5 @@ public final class ReplayEngine {
                 List.copyOf(sink.divergences), List.copyOf(sink.checkpoints), sink.rulesFired,
                 first == Long.MAX_VALUE ? 0 : first, last == Long.MIN_VALUE ? 0 : last,
                 System.nanoTime() - start, List.copyOf(errors));
-    }
-
-    private static boolean advance(PacketFileReader r, List<String> errors) {
-        try {
-            return r.next();
-        } catch (IOException e) {
-            errors.add(e.getMessage());
-            return false;
-        }
     }
 }
