@@ -8,7 +8,9 @@ public final class KvmIoctl {
     public static final long GET_API_VERSION = 0xAE00L;
     public static final long CREATE_VM = 0xAE01L;
     public static final long CHECK_EXTENSION = 0xAE03L;
+    public static final long GET_MSR_INDEX_LIST = 0xC004AE02L;
     public static final long GET_VCPU_MMAP_SIZE = 0xAE04L;
+    public static final long GET_SUPPORTED_CPUID = 0xC008AE05L;
     public static final long CREATE_VCPU = 0xAE41L;
     public static final long GET_DIRTY_LOG = 0x4010AE42L;
     public static final long SET_USER_MEMORY_REGION = 0x4020AE46L;
@@ -27,13 +29,20 @@ public final class KvmIoctl {
     public static final long SET_MP_STATE = 0x4004AE99L;
     public static final long GET_VCPU_EVENTS = 0x8040AE9FL;
     public static final long SET_VCPU_EVENTS = 0x4040AEA0L;
+    public static final long SET_CPUID2 = 0x4008AE90L;
+    public static final long GET_DEBUGREGS = 0x8080AEA1L;
+    public static final long SET_DEBUGREGS = 0x4080AEA2L;
     public static final long GET_XSAVE = 0x9000AEA4L;
     public static final long SET_XSAVE = 0x5000AEA5L;
     public static final long GET_XCRS = 0x8188AEA6L;
     public static final long SET_XCRS = 0x4188AEA7L;
+    public static final long GET_XSAVE2 = 0x9000AECFL;
     public static final long GET_CLOCK = 0x8030AE7CL;
     public static final long SET_CLOCK = 0x4030AE7BL;
     public static final long CREATE_IRQCHIP = 0xAE60L;
+
+    public static final int CAP_IRQCHIP = 0;
+    public static final int CAP_XSAVE2 = 208;
 
     /** The only API version there has ever been. */
     public static final int API_VERSION = 12;

@@ -28,6 +28,22 @@ public final class KvmStructs {
     public static final int VCPU_EVENTS_SIZE = 64;
     public static final int MP_STATE_SIZE = 4;
     public static final int CLOCK_DATA_SIZE = 48;
+    public static final int DEBUGREGS_SIZE = 128;
+
+    /** struct kvm_msrs: nmsrs u32, pad u32, then entries {index u32, reserved u32, data u64}. */
+    public static final int MSRS_HEADER_SIZE = 8;
+    public static final int MSR_ENTRY_SIZE = 16;
+    /** struct kvm_msr_list: nmsrs u32, then u32 indices. */
+    public static final int MSR_LIST_HEADER_SIZE = 4;
+    /** struct kvm_cpuid2: nent u32, padding u32, then 40-byte entries. */
+    public static final int CPUID2_HEADER_SIZE = 8;
+    public static final int CPUID_ENTRY2_SIZE = 40;
+
+    /** struct kvm_regs: the fields the VMM sets at boot. */
+    public static final int REGS_RSP = 48;
+    public static final int REGS_RDI = 40;
+    public static final int REGS_RIP = 128;
+    public static final int REGS_RFLAGS = 136;
 
     /** struct kvm_run: the fields the run loop needs. */
     public static final int RUN_REQUEST_INTERRUPT_WINDOW = 0;
@@ -38,6 +54,11 @@ public final class KvmStructs {
     public static final int RUN_IO_PORT = 34;
     public static final int RUN_IO_COUNT = 36;
     public static final int RUN_IO_DATA_OFFSET = 40;
+    public static final int RUN_MMIO_PHYS_ADDR = 32;
+    public static final int RUN_MMIO_IS_WRITE = 52;
+    public static final int RUN_FAIL_ENTRY_REASON = 32;
+    public static final int RUN_INTERNAL_SUBERROR = 32;
+    public static final int EXIT_IO_OUT = 1;
 
     public static final int EXIT_IO = 2;
     public static final int EXIT_HLT = 5;

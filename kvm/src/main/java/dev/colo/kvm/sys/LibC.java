@@ -18,8 +18,11 @@ public final class LibC {
     public static final int MAP_PRIVATE = 2;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
+    public static final int O_NONBLOCK = 0x800;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
+    public static final int E2BIG = 7;
+    public static final short POLLIN = 1;
 
     static {
         Native.register("c");
@@ -39,6 +42,22 @@ public final class LibC {
     public static native Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset) throws LastErrorException;
 
     public static native int munmap(Pointer addr, long length) throws LastErrorException;
+
+    /** Reads into native memory at address {@code buf} (e.g. straight into guest RAM): no Java buffer in between. */
+    public static native long read(int fd, long buf, long count) throws LastErrorException;
+
+    public static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    /** {@code fds} is an array of struct pollfd {int fd; short events; short revents;}. */
+    public static native int poll(Pointer fds, int nfds, int timeoutMillis) throws LastErrorException;
+
+    public static native int getpid();
+
+    public static native int gettid();
+
+    public static native int tgkill(int tgid, int tid, int sig) throws LastErrorException;
+
+    public static native long memcpy(long dst, long src, long n);
 
     /** mmap's failure value, (void *) -1. */
     public static boolean failed(Pointer p) {
