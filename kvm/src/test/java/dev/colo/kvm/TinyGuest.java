@@ -49,6 +49,20 @@ final class TinyGuest {
         return this;
     }
 
+    /** inc rbx; mov [address], rbx; jmp back: a count kept in a register, mirrored to memory. */
+    TinyGuest countInRbx(long address) {
+        bytes(0x48, 0xff, 0xc3, 0x48, 0x89, 0x1c, 0x25);
+        int32((int) address);
+        bytes(0xeb, 0xf3);
+        return this;
+    }
+
+    /** Raw bytes, e.g. garbage. */
+    TinyGuest raw(byte[] bs) {
+        code.write(bs, 0, bs.length);
+        return this;
+    }
+
     /** jmp $ */
     TinyGuest spin() {
         bytes(0xeb, 0xfe);

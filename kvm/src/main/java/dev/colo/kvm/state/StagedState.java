@@ -14,6 +14,7 @@ import java.util.zip.CRC32C;
 public final class StagedState {
     private final NativeBuffer buffer;
     private final Layout expected;
+    private final long generation;
     private int count;
     private int[] types = new int[64];
     private int[] instances = new int[64];
@@ -35,10 +36,16 @@ public final class StagedState {
         long maxSize(int type);
     }
 
-    public StagedState(NativeBuffer buffer, Layout expected) {
+    /** {@code generation} tells this staging apart from later ones that reuse the same buffer. */
+    public StagedState(NativeBuffer buffer, Layout expected, long generation) {
         this.buffer = buffer;
         this.expected = expected;
+        this.generation = generation;
         buffer.clear();
+    }
+
+    public long generation() {
+        return generation;
     }
 
     public void accept(ByteBuffer src) throws StateFormatException {
@@ -120,6 +127,10 @@ public final class StagedState {
             int instance = p.getShort(at + 2) & 0xffff;
             long length = p.getLong(at + 8);
             long payload = at + StateFormat.RECORD_HEADER_SIZE;
+            if (length > size - payload && length <= expected.memorySize() + (16L << 20) && p.getInt(at + 4) == 0) {
+                throw new StateFormatException("state stream truncated: " + StateFormat.typeName(type) + " record at byte " + at
+                        + " needs " + length + " bytes, " + (size - payload) + " left");
+            }
             if (p.getInt(at + 4) != 0 || length < 0 || length > size - payload) {
                 throw new StateFormatException("bad record header at byte " + at + " (" + StateFormat.typeName(type) + ", length " + length + ")");
             }

@@ -7,6 +7,8 @@ import dev.colo.kvm.sys.KvmException;
 import dev.colo.kvm.sys.KvmIoctl;
 import dev.colo.kvm.sys.KvmStructs;
 import dev.colo.kvm.sys.LibC;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The guest's RAM: one anonymous mapping registered as memory slot 0 at guest-physical 0, with KVM dirty
@@ -24,8 +26,9 @@ public final class GuestMemory implements AutoCloseable {
     private final int pages;
     private final Memory kvmBitmap;
     private final Memory dirtyLog;
-    /** Pages the VMM wrote, one bit each; only the vCPU thread writes it, and only while the vCPU runs. */
+    /** Pages the VMM wrote, one bit each. Atomic: a full capture takes it while the vCPU thread may set bits. */
     private final long[] vmmDirty;
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private final int vmFd;
 
     GuestMemory(int vmFd, long size) {
@@ -116,7 +119,10 @@ public final class GuestMemory implements AutoCloseable {
         int first = (int) (gpa >>> PAGE_SHIFT);
         int last = (int) ((gpa + len - 1) >>> PAGE_SHIFT);
         for (int p = first; p <= last; p++) {
-            vmmDirty[p >>> 6] |= 1L << p;
+            long bit = 1L << p;
+            if (((long) WORD.getVolatile(vmmDirty, p >>> 6) & bit) == 0) {
+                WORD.getAndBitwiseOr(vmmDirty, p >>> 6, bit);
+            }
         }
     }
 
@@ -126,9 +132,9 @@ public final class GuestMemory implements AutoCloseable {
      */
     public void takeDirty(long[] into) {
         Ioctl.call(vmFd, KvmIoctl.GET_DIRTY_LOG, dirtyLog, "KVM_GET_DIRTY_LOG");
-        for (int i = 0; i < vmmDirty.length; i++) {
-            into[i] |= kvmBitmap.getLong(8L * i) | vmmDirty[i];
-            vmmDirty[i] = 0;
+        for (int i = 0; i < into.length; i++) {
+            long vmm = (long) WORD.getVolatile(vmmDirty, i) != 0 ? (long) WORD.getAndSet(vmmDirty, i, 0L) : 0;
+            into[i] |= kvmBitmap.getLong(8L * i) | vmm;
         }
     }
 

@@ -45,6 +45,7 @@ public final class Machine implements AutoCloseable, StagedState.Layout {
     private NativeBuffer stagingArea;
     private NativeBuffer restoreBase;
     private boolean baseComplete;
+    private long stagings;
 
     public Machine(KvmDevice kvm, long memorySize, Console console, NetDevice net) {
         this.kvm = kvm;
@@ -135,10 +136,13 @@ public final class Machine implements AutoCloseable, StagedState.Layout {
         if (stagingArea == null) {
             stagingArea = new NativeBuffer(memory.size() + STATE_HEADROOM);
         }
-        return new StagedState(stagingArea, this);
+        return new StagedState(stagingArea, this, ++stagings);
     }
 
     public void verify(StagedState staged) throws StateFormatException {
+        if (staged.generation() != stagings) {
+            throw new StateFormatException("this staged state was overwritten by a newer one (staging area reused)");
+        }
         staged.verify();
         if (staged.isDelta() && !baseComplete) {
             throw new StateFormatException("a delta state needs a full state applied first");
