@@ -25,6 +25,7 @@ public final class GuestMemory implements AutoCloseable {
     private final long size;
     private final int pages;
     private final Memory kvmBitmap;
+    private final long[] kvmWords;
     private final Memory dirtyLog;
     /** Pages the VMM wrote, one bit each. Atomic: a full capture takes it while the vCPU thread may set bits. */
     private final long[] vmmDirty;
@@ -46,6 +47,7 @@ public final class GuestMemory implements AutoCloseable {
         this.address = Pointer.nativeValue(base);
         this.vmmDirty = new long[(pages + 63) / 64];
         this.kvmBitmap = new Memory(8L * vmmDirty.length);
+        this.kvmWords = new long[vmmDirty.length];
         this.dirtyLog = new Memory(KvmStructs.DIRTY_LOG_SIZE);
         try (Memory region = new Memory(KvmStructs.MEMORY_REGION_SIZE)) {
             region.clear();
@@ -132,9 +134,10 @@ public final class GuestMemory implements AutoCloseable {
      */
     public void takeDirty(long[] into) {
         Ioctl.call(vmFd, KvmIoctl.GET_DIRTY_LOG, dirtyLog, "KVM_GET_DIRTY_LOG");
+        kvmBitmap.read(0, kvmWords, 0, kvmWords.length); // one native copy, not a call per word
         for (int i = 0; i < into.length; i++) {
             long vmm = (long) WORD.getVolatile(vmmDirty, i) != 0 ? (long) WORD.getAndSet(vmmDirty, i, 0L) : 0;
-            into[i] |= kvmBitmap.getLong(8L * i) | vmm;
+            into[i] |= kvmWords[i] | vmm;
         }
     }
 
