@@ -26,6 +26,7 @@ public final class MicroVm implements AutoCloseable {
     private final Console console;
     private final NetDevice net;
     private final Hypercalls hypercalls;
+    private boolean closed;
 
     private MicroVm(MicroVmConfig config, KvmDevice kvm) {
         this.config = config;
@@ -156,8 +157,13 @@ public final class MicroVm implements AutoCloseable {
         }
     }
 
+    /** Stops the vCPU and releases everything, the NIC backend included. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         machine.close();
         net.backend().close();
     }

@@ -259,6 +259,10 @@ public final class Vcpu implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (thread.isAlive()) {
+            // Unmapping kvm_run under a thread that still uses it would crash the JVM: leak it instead.
+            throw new KvmException("vCPU " + id + " thread did not stop within 5 s; its kvm_run mapping is leaked");
+        }
         LibC.munmap(run, runSize);
         LibC.close(fd);
     }
