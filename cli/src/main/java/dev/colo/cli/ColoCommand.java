@@ -1,6 +1,7 @@
 package dev.colo.cli;
 
 import dev.colo.cli.replay.ReplayCommand;
+import dev.colo.cli.vm.VmCommand;
 import picocli.CommandLine.Command;
 
 @Command(name = "colo",
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
             "Two replicas run the same service; their network output is compared packet by packet,",
             "identical output is released, and a divergence triggers a checkpoint of the primary's",
             "state to the secondary."},
-        subcommands = {ReplayCommand.class, WitnessCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {ReplayCommand.class, WitnessCommand.class, VmCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ColoCommand {
 }
