@@ -1,0 +1,24 @@
+package dev.colo.proxy.link;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of one link; the link's threads update them, anyone reads them. */
+public final class LinkStats {
+    public final AtomicLong framesSent = new AtomicLong();
+    public final AtomicLong bytesSent = new AtomicLong();
+    public final AtomicLong framesReceived = new AtomicLong();
+    public final AtomicLong bytesReceived = new AtomicLong();
+    /** Frames not sent: link down or above the high-water mark. */
+    public final AtomicLong sendDropped = new AtomicLong();
+    /** Connections closed because the peer sent something that is not a valid frame stream. */
+    public final AtomicLong protocolErrors = new AtomicLong();
+    public final AtomicLong connects = new AtomicLong();
+    public final AtomicLong disconnects = new AtomicLong();
+
+    @Override
+    public String toString() {
+        return "sent " + framesSent + " frames (" + bytesSent + " B), received " + framesReceived + " (" + bytesReceived
+                + " B), send drops " + sendDropped + ", protocol errors " + protocolErrors + ", connects " + connects
+                + ", disconnects " + disconnects;
+    }
+}
