@@ -22,6 +22,14 @@ final class CompareHandler implements EventHandler<FrameEvent> {
             case FrameEvent.TICK:
                 comparator.onTick(e.timestampNanos);
                 break;
+            case FrameEvent.UNPROTECT:
+                comparator.onTick(e.timestampNanos);
+                comparator.enterUnprotected();
+                break;
+            case FrameEvent.PROTECT:
+                comparator.onTick(e.timestampNanos);
+                comparator.resumeProtection();
+                break;
             default:
                 if (e.drain) {
                     comparator.onTick(e.timestampNanos);

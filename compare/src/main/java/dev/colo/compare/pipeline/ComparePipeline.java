@@ -112,6 +112,22 @@ public final class ComparePipeline implements AutoCloseable {
         if (parseOn == ParseOn.INGEST) {
             (ingestDecoder != null ? ingestDecoder : decoders.get()).decode(linkType, e.data, 0, length, e.info);
         }
+        commit(seq);
+    }
+
+    /** Like {@link #publish(int, long, int, byte[], int, int)} for a frame between a buffer's position and limit. */
+    public void publish(int side, long timestampNanos, int linkType, java.nio.ByteBuffer frame) {
+        long seq = ring.next();
+        FrameEvent e = ring.get(seq);
+        e.setFrame(side, timestampNanos, linkType, frame);
+        if (parseOn == ParseOn.INGEST) {
+            (ingestDecoder != null ? ingestDecoder : decoders.get()).decode(linkType, e.data, 0, e.length, e.info);
+        }
+        commit(seq);
+    }
+
+    /** Publishes at once, or with the batch. */
+    private void commit(long seq) {
         if (publishBatch == 1) {
             ring.publish(seq);
             return;
@@ -123,6 +139,16 @@ public final class ComparePipeline implements AutoCloseable {
         if (seq - batchFirst + 1 >= publishBatch) {
             flush();
         }
+    }
+
+    /** The secondary is gone: held output is released and the primary's output passes from now on (in order with frames already published). */
+    public void enterUnprotected(long nowNanos) {
+        control(FrameEvent.UNPROTECT, nowNanos, false);
+    }
+
+    /** A secondary is in sync again: compare from a clean slate. */
+    public void resumeProtection(long nowNanos) {
+        control(FrameEvent.PROTECT, nowNanos, false);
     }
 
     /** Makes every frame published so far visible to the stages. */
