@@ -12,6 +12,8 @@ public final class LinkStats {
     public final AtomicLong sendDropped = new AtomicLong();
     /** Connections closed because the peer sent something that is not a valid frame stream. */
     public final AtomicLong protocolErrors = new AtomicLong();
+    /** Server only: connections refused because a peer was already connected. */
+    public final AtomicLong refusedPeers = new AtomicLong();
     public final AtomicLong connects = new AtomicLong();
     public final AtomicLong disconnects = new AtomicLong();
 
@@ -19,6 +21,6 @@ public final class LinkStats {
     public String toString() {
         return "sent " + framesSent + " frames (" + bytesSent + " B), received " + framesReceived + " (" + bytesReceived
                 + " B), send drops " + sendDropped + ", protocol errors " + protocolErrors + ", connects " + connects
-                + ", disconnects " + disconnects;
+                + ", disconnects " + disconnects + ", refused peers " + refusedPeers;
     }
 }

@@ -1,0 +1,180 @@
+package dev.colo.proxy.link;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What the server and the client share: one event-loop thread that owns the link's connection, the
+ * pipeline of a connection, sending, delivery to the receiver and the lifecycle of connections.
+ */
+abstract class AbstractFrameLink implements FrameLink {
+    private final Logger log = Logger.getLogger(getClass().getName());
+
+    protected final String name;
+    protected final LinkConfig config;
+    protected final FrameReceiver receiver;
+    protected final LinkStats stats = new LinkStats();
+    private final EventLoopGroup group;
+    /** The link's one thread: acceptor, connection, drain task and timers. */
+    protected final EventLoop loop;
+    protected final OutboundFrames frames;
+    protected volatile boolean closed;
+    private volatile boolean warnedReceiver;
+
+    AbstractFrameLink(String name, LinkConfig config, FrameReceiver receiver) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.config = config.copy().validate();
+        this.receiver = Objects.requireNonNull(receiver, "receiver");
+        this.group = LinkTransport.newLoop(name);
+        this.loop = group.next();
+        this.frames = new OutboundFrames(name, this.config, stats, loop);
+    }
+
+    /** The pipeline of one connection: framing with its size guard, the stall check, the link's handler. */
+    protected final void initPipeline(Channel ch) {
+        LinkTransport.configure(ch, config);
+        ch.pipeline().addLast(
+                new LinkFrameDecoder(config.maxFrame(), config.vnetHdr()),
+                new WriteStallDetector(frames, config.writeStallTimeout()),
+                new LinkHandler(this));
+    }
+
+    @Override
+    public boolean send(ByteBuffer frame) {
+        return frames.send(frame);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return frames.isWritable();
+    }
+
+    @Override
+    public boolean isConnected() {
+        Channel ch = frames.channel();
+        return ch != null && ch.isActive();
+    }
+
+    @Override
+    public LinkStats stats() {
+        return stats;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Waits until the link is connected; false if it was not within the timeout. */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (!isConnected()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || closed) {
+                    return isConnected();
+                }
+                wait(left);
+            }
+        }
+        return true;
+    }
+
+    void linkUp(Channel ch, String peer) {
+        frames.attach(ch);
+        stats.connects.incrementAndGet();
+        log.info(() -> name + ": connected to " + peer);
+        try {
+            receiver.onLinkUp(peer);
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, name + ": the receiver failed on link up", e);
+        }
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    void linkDown(Channel ch, String reason) {
+        frames.detach(ch);
+        released(ch);
+        stats.disconnects.incrementAndGet();
+        log.info(() -> name + ": disconnected: " + reason);
+        try {
+            receiver.onLinkDown(reason);
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, name + ": the receiver failed on link down", e);
+        }
+    }
+
+    /** A connection ended: frees what it held (the server's peer slot), on the event loop, just before the receiver hears of it. */
+    protected void released(Channel ch) {
+    }
+
+    /** One received frame to the receiver, as a view of the received bytes: no copy, no allocation. */
+    void deliver(ByteBuf frame) {
+        int length = frame.readableBytes();
+        stats.framesReceived.incrementAndGet();
+        stats.bytesReceived.addAndGet(length);
+        ByteBuffer view = frame.nioBufferCount() == 1
+                ? frame.internalNioBuffer(frame.readerIndex(), length)
+                : frame.nioBuffer();
+        try {
+            receiver.onFrame(view);
+        } catch (RuntimeException e) {
+            // The receiver's bug is not the peer's fault: the link stays up.
+            if (!warnedReceiver) {
+                warnedReceiver = true;
+                log.log(Level.WARNING, name + ": the receiver failed on a frame (further failures at FINE)", e);
+            } else {
+                log.log(Level.FINE, name + ": the receiver failed on a frame", e);
+            }
+        }
+    }
+
+    /** On the event loop: closes the link's channels (a connected one "closed locally"). */
+    protected abstract void closeChannels();
+
+    /** Closes a connected channel with "link to PEER closed locally". */
+    protected static void closeLocally(Channel ch) {
+        if (ch != null) {
+            LinkHandler.closeWith(ch, "link to " + LinkTransport.describe(ch.remoteAddress()) + " closed locally");
+        }
+    }
+
+    /**
+     * Closes the connection (the receiver hears onLinkDown) and stops the link's thread. Frames accepted
+     * but not yet written are dropped. From the link's own thread (a receiver callback) it does not wait.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+        }
+        if (loop.inEventLoop()) {
+            closeChannels();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            return;
+        }
+        try {
+            loop.submit(this::closeChannels).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            // already shut down
+        }
+        // Quiet period 0: the loop runs what is queued (channelInactive, the last drain) and stops.
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        frames.discardQueued();
+        log.fine(() -> name + ": closed; " + stats);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.colo.proxy.link;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The end of a link's pipeline: frames to the receiver, the connection's life to the link, and every way
+ * a connection ends turned into one reason. The first reason given wins; errors that follow it (a write
+ * failing on a connection we are closing) are consequences, not news.
+ */
+final class LinkHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(LinkHandler.class.getName());
+    private static final AttributeKey<String> CLOSE_REASON = AttributeKey.valueOf(LinkHandler.class, "closeReason");
+
+    private final AbstractFrameLink link;
+    private String peer;
+
+    LinkHandler(AbstractFrameLink link) {
+        this.link = link;
+    }
+
+    /** Closes the connection, with this reason unless it already has one. */
+    static void closeWith(Channel ch, String reason) {
+        ch.attr(CLOSE_REASON).setIfAbsent(reason);
+        ch.close();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        peer = LinkTransport.describe(ctx.channel().remoteAddress());
+        link.linkUp(ctx.channel(), peer);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            link.deliver(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Channel ch = ctx.channel();
+        String who = peer != null ? peer : LinkTransport.describe(ch.remoteAddress());
+        if (ch.hasAttr(CLOSE_REASON)) {
+            LOG.log(Level.FINE, () -> link.name() + ": after closing the link to " + who + ": " + cause);
+            return;
+        }
+        if (cause instanceof LinkProtocolException) {
+            link.stats().protocolErrors.incrementAndGet();
+            String reason = "protocol error from " + who + ": " + cause.getMessage();
+            LOG.warning(link.name() + ": " + reason);
+            closeWith(ch, reason);
+        } else if (cause instanceof IOException) {
+            closeWith(ch, "link to " + who + " lost: " + cause.getMessage());
+        } else {
+            LOG.log(Level.WARNING, link.name() + ": unexpected error on the link to " + who, cause);
+            closeWith(ch, "link to " + who + " failed: " + cause);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        String reason = ctx.channel().attr(CLOSE_REASON).get();
+        link.linkDown(ctx.channel(), reason != null ? reason : "link to " + peer + " closed by the peer");
+        ctx.fireChannelInactive();
+    }
+}

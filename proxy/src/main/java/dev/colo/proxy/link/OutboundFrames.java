@@ -1,0 +1,147 @@
+package dev.colo.proxy.link;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The sending half of a link, callable from any thread. The caller encodes its frame into a pooled
+ * buffer and puts it on a lock-free queue; one drain task on the event loop writes everything queued and
+ * flushes once. Under load, many frames cost one task and one syscall, where a writeAndFlush per frame
+ * would cost a task and a syscall each.
+ *
+ * <p>Bounded: a frame is refused unless the bytes queued here fit in what the channel takes before its
+ * high-water mark ({@code bytesBeforeUnwritable}, 0 once above it, until it drains to the low mark), so
+ * queue and outbound buffer together hold about the high-water mark, whatever the callers do.
+ */
+final class OutboundFrames implements Runnable {
+    private static final Logger LOG = Logger.getLogger(OutboundFrames.class.getName());
+
+    private final String linkName;
+    private final LinkFrameEncoder encoder;
+    private final LinkStats stats;
+    private final EventLoop loop;
+    /** Multi-producer, single-consumer, array based: no allocation per frame. */
+    private final Queue<ByteBuf> queue = PlatformDependent.newMpscQueue();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile Channel channel;
+    private volatile boolean warnedTooLong;
+    /** Wire bytes handed to the channel so far (event loop only): the stall check measures progress with it. */
+    private long bytesToChannel;
+
+    OutboundFrames(String linkName, LinkConfig config, LinkStats stats, EventLoop loop) {
+        this.linkName = linkName;
+        this.encoder = new LinkFrameEncoder(config);
+        this.stats = stats;
+        this.loop = loop;
+    }
+
+    /** The connection frames go to from now on (null: none, frames are refused). */
+    void attach(Channel ch) {
+        channel = ch;
+    }
+
+    void detach(Channel ch) {
+        if (channel == ch) {
+            channel = null;
+        }
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    boolean isWritable() {
+        Channel ch = channel;
+        return ch != null && ch.isActive() && queuedBytes.get() < ch.bytesBeforeUnwritable();
+    }
+
+    boolean send(ByteBuffer frame) {
+        Channel ch = channel;
+        if (ch == null || queuedBytes.get() >= ch.bytesBeforeUnwritable()) {
+            stats.sendDropped.incrementAndGet();
+            return false;
+        }
+        if (!encoder.fits(frame.remaining())) {
+            refuseTooLong(frame.remaining());
+            return false;
+        }
+        ByteBuf buf = encoder.encode(ch.alloc(), frame);
+        queuedBytes.addAndGet(buf.readableBytes());
+        queue.offer(buf);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(this);
+            } catch (RejectedExecutionException e) {
+                discardQueued(); // the link is closed and its loop gone
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The drain task: everything queued goes to the channel, then one flush. Synchronized (once per batch,
+     * uncontended) only so that it never polls at the same time as {@link #discardQueued}, which a late send
+     * may call while a shutting-down loop still runs its last tasks.
+     */
+    @Override
+    public synchronized void run() {
+        // Cleared first: a frame queued from now on schedules another drain, one queued before is seen below.
+        drainScheduled.set(false);
+        Channel ch = channel;
+        boolean open = ch != null && ch.isActive();
+        boolean wrote = false;
+        for (ByteBuf buf; (buf = queue.poll()) != null; ) {
+            int wire = buf.readableBytes();
+            queuedBytes.addAndGet(-wire);
+            if (open) {
+                ch.write(buf, ch.voidPromise());
+                bytesToChannel += wire;
+                stats.framesSent.incrementAndGet();
+                stats.bytesSent.addAndGet(encoder.frameLength(wire));
+                wrote = true;
+            } else {
+                buf.release(); // the connection went away after the frame was accepted
+                stats.sendDropped.incrementAndGet();
+            }
+        }
+        if (wrote) {
+            ch.flush();
+        }
+    }
+
+    /** Event loop only. */
+    long bytesToChannel() {
+        return bytesToChannel;
+    }
+
+    /** Releases what is queued, once the event loop no longer drains it (closed link). */
+    synchronized void discardQueued() {
+        for (ByteBuf buf; (buf = queue.poll()) != null; ) {
+            queuedBytes.addAndGet(-buf.readableBytes());
+            buf.release();
+            stats.sendDropped.incrementAndGet();
+        }
+        drainScheduled.set(false);
+    }
+
+    private void refuseTooLong(int length) {
+        stats.sendDropped.incrementAndGet();
+        String what = linkName + ": dropped a frame of " + length + " bytes: this link carries frames of 1.."
+                + encoder.maxPayload() + " bytes";
+        if (!warnedTooLong) {
+            warnedTooLong = true;
+            LOG.warning(what + " (further drops of this kind are logged at FINE)");
+        } else {
+            LOG.fine(what);
+        }
+    }
+}
