@@ -20,7 +20,8 @@ public interface FramePort extends AutoCloseable {
     int receive(ByteBuffer dst) throws IOException;
 
     /**
-     * Sends the frame between {@code frame}'s position and limit (position unchanged). Returns false when
+     * Sends the frame between {@code frame}'s position and limit (position unchanged; a direct buffer, though
+     * the pcap backend takes any). Returns false when
      * the port dropped it because its queue is full (counted), true when it was handed to the kernel.
      */
     boolean send(ByteBuffer frame) throws IOException;

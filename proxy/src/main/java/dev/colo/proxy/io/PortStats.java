@@ -8,6 +8,7 @@ public final class PortStats {
     volatile long sentBytes;
     volatile long sendDropped;
     volatile long truncated;
+    volatile long oversize;
     volatile long errors;
 
     public long received() {
@@ -36,6 +37,14 @@ public final class PortStats {
         return truncated;
     }
 
+    /**
+     * Received frames longer than the interface's MTU allows (plus Ethernet and two VLAN headers): GRO/GSO
+     * super-frames, seen when offloads are on (turn them off for COLO: ethtool -K IF gro off gso off tso off).
+     */
+    public long oversize() {
+        return oversize;
+    }
+
     public long errors() {
         return errors;
     }
@@ -58,6 +67,10 @@ public final class PortStats {
         truncated++;
     }
 
+    public void countOversize() {
+        oversize++;
+    }
+
     public void countError() {
         errors++;
     }
@@ -65,6 +78,6 @@ public final class PortStats {
     @Override
     public String toString() {
         return "received " + received + " (" + receivedBytes + " B), sent " + sent + " (" + sentBytes + " B), send drops "
-                + sendDropped + ", truncated " + truncated + ", errors " + errors;
+                + sendDropped + ", truncated " + truncated + ", oversize " + oversize + ", errors " + errors;
     }
 }
