@@ -19,6 +19,11 @@ import java.nio.ByteBuffer;
  * (QEMU's filter-rewriter never handles the latter). TCP timestamps are left alone: the comparator
  * ignores options by default and the SVM's own clock values are never released.
  *
+ * <p>While the pair is protected the SVM's output only goes to the comparator, which compares each side
+ * relative to its own ISN (it saw the SVM's SYN-ACK before any offset was known): its seq and TSval are
+ * then left alone. Once the node forwards the SVM's output to clients (after a failover, see
+ * {@link #startForwarding()}), they are moved into the PVM's numbering, which is what the clients know.
+ *
  * <p>A committed checkpoint makes the SVM carry the PVM's exact TCP state: every offset becomes zero.
  * That is O(1): each entry remembers the checkpoint generation it was learned in. After a failover the
  * node keeps using this rewriter with its offsets as a plain forwarder.
@@ -37,6 +42,7 @@ public final class TcpRewriter {
     private static final int TCP_CHECKSUM = 16;
     private static final int TCP_OPTIONS = 20;
     private static final int SACK = 5;
+    private static final int TIMESTAMPS = 8;
     private static final int SCRATCH = 65536 + 512;
 
     private final RewriterConfig config;
@@ -49,12 +55,20 @@ public final class TcpRewriter {
     private final int[] vmDirection;
     private final int[] svmIsn;
     private final int[] pvmIsn;
-    private final byte[] known; // bit 0: SVM ISN, bit 1: PVM ISN, bit 2: offset
+    private final byte[] known; // bits: 1 SVM ISN, 2 PVM ISN, 4 offset, 8 SVM TSval, 16 PVM TSval, 32 TS offset
     private final int[] offset;
+    private final int[] svmTsval;
+    private final int[] pvmTsval;
+    private final int[] tsOffset;
+    // The timestamp option of the frame being handled: its TSval position (-1: none), TSval and TSecr.
+    private int tsAt;
+    private int tsVal;
+    private int tsEcr;
     private final long[] generationOf;
     private final byte[] fins;  // bit 0: FIN from the VM, bit 1: FIN from the peer, bit 2: RST
     private final long[] closingSince;
     private long generation;
+    private volatile boolean forwarding;
 
     public TcpRewriter(RewriterConfig config) {
         this.config = config;
@@ -65,6 +79,9 @@ public final class TcpRewriter {
         pvmIsn = new int[n];
         known = new byte[n];
         offset = new int[n];
+        svmTsval = new int[n];
+        pvmTsval = new int[n];
+        tsOffset = new int[n];
         generationOf = new long[n];
         fins = new byte[n];
         closingSince = new long[n];
@@ -81,27 +98,39 @@ public final class TcpRewriter {
             return Verdict.UNCHANGED;
         }
         int flags = info.tcpFlags;
+        int options = frame.position() + info.tcpOptionsOffset;
+        findTimestamps(frame, options, info.tcpOptionsLength);
         if ((flags & ACK) != 0 && (known[id] & 2) == 0) {
             pvmIsn[id] = info.tcpAck - 1;
             known[id] |= 2;
+            if (tsAt >= 0 && tsEcr != 0) {
+                pvmTsval[id] = tsEcr;
+                known[id] |= 16;
+            }
             learn(id);
         }
         trackClose(id, flags, false, nowNanos);
         int off = offsetOf(id);
-        if (off == 0) {
+        int ts = tsOffsetOf(id);
+        if (off == 0 && (ts == 0 || tsAt < 0 || tsEcr == 0)) {
             return Verdict.UNCHANGED;
         }
-        int tcp = frame.position() + info.tcpOptionsOffset - TCP_OPTIONS;
+        int tcp = options - TCP_OPTIONS;
         int checksum = tcp + TCP_CHECKSUM;
-        if ((flags & ACK) != 0) {
-            TcpFieldEditor.add(frame, tcp + TCP_ACK, off, checksum);
+        if (off != 0) {
+            if ((flags & ACK) != 0) {
+                TcpFieldEditor.add(frame, tcp + TCP_ACK, off, checksum);
+            }
+            rewriteSack(frame, options, info.tcpOptionsLength, off, checksum);
         }
-        rewriteSack(frame, frame.position() + info.tcpOptionsOffset, info.tcpOptionsLength, off, checksum);
+        if (ts != 0 && tsAt >= 0 && tsEcr != 0) {
+            TcpFieldEditor.add(frame, tsAt + 4, ts, checksum);
+        }
         stats.rewrittenTowardSecondary++;
         return Verdict.REWRITTEN;
     }
 
-    /** A frame the SVM sent: seq -= offset. In place. */
+    /** A frame the SVM sent: learns its ISN and TSval; once forwarding, seq and TSval -= offsets. In place. */
     public Verdict fromSecondary(ByteBuffer frame, long nowNanos) {
         Verdict v = decode(frame);
         if (v != null) {
@@ -112,20 +141,37 @@ public final class TcpRewriter {
             return Verdict.UNCHANGED;
         }
         int flags = info.tcpFlags;
+        int options = frame.position() + info.tcpOptionsOffset;
+        findTimestamps(frame, options, info.tcpOptionsLength);
         if ((flags & SYN) != 0) {
             svmIsn[id] = info.tcpSeq;
             known[id] |= 1;
+            if (tsAt >= 0) {
+                svmTsval[id] = tsVal;
+                known[id] |= 8;
+            }
             learn(id);
         }
         trackClose(id, flags, true, nowNanos);
         int off = offsetOf(id);
-        if (off == 0) {
+        int ts = tsOffsetOf(id);
+        if (!forwarding || off == 0 && (ts == 0 || tsAt < 0)) {
             return Verdict.UNCHANGED;
         }
-        int tcp = frame.position() + info.tcpOptionsOffset - TCP_OPTIONS;
-        TcpFieldEditor.add(frame, tcp + TCP_SEQ, -off, tcp + TCP_CHECKSUM);
+        int tcp = options - TCP_OPTIONS;
+        if (off != 0) {
+            TcpFieldEditor.add(frame, tcp + TCP_SEQ, -off, tcp + TCP_CHECKSUM);
+        }
+        if (ts != 0 && tsAt >= 0) {
+            TcpFieldEditor.add(frame, tsAt, -ts, tcp + TCP_CHECKSUM);
+        }
         stats.rewrittenFromSecondary++;
         return Verdict.REWRITTEN;
+    }
+
+    /** From now on the SVM's output goes to clients (failover): its seq and TSval are rewritten too. Any thread. */
+    public void startForwarding() {
+        forwarding = true;
     }
 
     /** The SVM now carries the PVM's exact state: every offset is zero from here on. */
@@ -193,6 +239,10 @@ public final class TcpRewriter {
     }
 
     private void learn(int id) {
+        if ((known[id] & 24) == 24 && (known[id] & 32) == 0) {
+            tsOffset[id] = svmTsval[id] - pvmTsval[id];
+            known[id] |= 32;
+        }
         if ((known[id] & 3) == 3 && (known[id] & 4) == 0) {
             offset[id] = svmIsn[id] - pvmIsn[id];
             known[id] |= 4;
@@ -208,13 +258,49 @@ public final class TcpRewriter {
         if (generationOf[id] != generation) {
             generationOf[id] = generation;
             offset[id] = 0;
-            known[id] = 7;
+            tsOffset[id] = 0;
+            known[id] = 63;
         }
         if ((known[id] & 4) == 0) {
             stats.passedUnknownOffset++;
             return 0;
         }
         return offset[id];
+    }
+
+    /** The timestamp offset to apply now (0 until learned; 0 after a commit: offsetOf runs first). */
+    private int tsOffsetOf(int id) {
+        return (known[id] & 32) != 0 ? tsOffset[id] : 0;
+    }
+
+    /** Finds the timestamp option; sets tsAt (the TSval's position, -1 if none), tsVal and tsEcr. */
+    private void findTimestamps(ByteBuffer frame, int options, int length) {
+        tsAt = -1;
+        int i = 0;
+        while (i < length) {
+            int kind = frame.get(options + i) & 0xff;
+            if (kind == 0) {
+                return;
+            }
+            if (kind == 1) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= length) {
+                return;
+            }
+            int len = frame.get(options + i + 1) & 0xff;
+            if (len < 2 || i + len > length) {
+                return;
+            }
+            if (kind == TIMESTAMPS && len == 10) {
+                tsAt = options + i + 2;
+                tsVal = frame.getInt(tsAt);
+                tsEcr = frame.getInt(tsAt + 4);
+                return;
+            }
+            i += len;
+        }
     }
 
     private void trackClose(int id, int flags, boolean fromVm, long now) {

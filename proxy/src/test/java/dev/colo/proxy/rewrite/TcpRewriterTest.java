@@ -29,6 +29,26 @@ class TcpRewriterTest {
 
     private long now = 1_000_000_000L;
 
+    /** A rewriter as after a failover: the SVM's output goes to clients, so it is rewritten too. */
+    private static TcpRewriter forwarding(RewriterConfig config) {
+        TcpRewriter r = new TcpRewriter(config);
+        r.startForwarding();
+        return r;
+    }
+
+    @Test
+    void whileProtectedTheSvmsOutputIsLeftForTheComparatorButItsIsnIsLearned() {
+        TcpRewriter r = new TcpRewriter(new RewriterConfig());
+        through(r, false, tcp(false, false, 1, 0, SYN, null, new byte[0]), Verdict.UNCHANGED);
+        through(r, true, tcp(true, false, 5000, 2, SYN | ACK, null, new byte[0]), Verdict.UNCHANGED);
+        byte[] ack = through(r, false, tcp(false, false, 2, 101, ACK, null, new byte[0]), Verdict.REWRITTEN);
+        assertArrayEquals(tcp(false, false, 2, 5001, ACK, null, new byte[0]), ack);
+        byte[] data = tcp(true, false, 5001, 2, ACK, null, DATA);
+        assertArrayEquals(data, through(r, true, data, Verdict.UNCHANGED));
+        r.startForwarding();
+        assertArrayEquals(tcp(true, false, 101, 2, ACK, null, DATA), through(r, true, data, Verdict.REWRITTEN));
+    }
+
     private static byte[] tcp(boolean fromVm, boolean v6, int seq, int ack, int flags, byte[] options, byte[] payload) {
         FrameBuilder b = new FrameBuilder().tcpOptions(options == null ? new byte[0] : options);
         byte[] f = new byte[2048];
@@ -64,7 +84,7 @@ class TcpRewriterTest {
         int svmIsn = 0x7fff0000;
         int clientIsn = 5000;
         int offset = svmIsn - pvmIsn;
-        TcpRewriter r = new TcpRewriter(new RewriterConfig());
+        TcpRewriter r = forwarding(new RewriterConfig());
         through(r, false, tcp(false, v6, clientIsn, 0, SYN, null, new byte[0]), Verdict.UNCHANGED);
         through(r, true, tcp(true, v6, svmIsn, clientIsn + 1, SYN | ACK, null, new byte[0]), Verdict.UNCHANGED);
         // The client's handshake ACK acknowledges the PVM's ISN + 1: the offset is learned, and this frame already rewritten.
@@ -91,7 +111,7 @@ class TcpRewriterTest {
 
     @Test
     void aConnectionTheVmOpensLearnsItsOffsetFromTheServersSynAck() {
-        TcpRewriter r = new TcpRewriter(new RewriterConfig());
+        TcpRewriter r = forwarding(new RewriterConfig());
         int svmIsn = 100;
         int pvmIsn = 900_000;
         int serverIsn = 777;
@@ -103,9 +123,33 @@ class TcpRewriterTest {
         assertArrayEquals(tcp(true, false, pvmIsn + 1, serverIsn + 1, ACK, null, DATA), data);
     }
 
+    private static byte[] ts(int val, int ecr) {
+        return ByteBuffer.allocate(12).put((byte) 1).put((byte) 1).put((byte) 8).put((byte) 10).putInt(val).putInt(ecr).array();
+    }
+
+    @Test
+    void timestampsGetTheirOwnOffsetSoTheSvmAcceptsTheHandshakeAndTheClientTheSvmsSegments() {
+        TcpRewriter r = forwarding(new RewriterConfig());
+        int pvmIsn = 1000;
+        int svmIsn = 2000;
+        int pvmTs = 900_000;
+        int svmTs = 500_000;
+        through(r, false, tcp(false, false, 1, 0, SYN, ts(777, 0), new byte[0]), Verdict.UNCHANGED);
+        through(r, true, tcp(true, false, svmIsn, 2, SYN | ACK, ts(svmTs, 777), new byte[0]), Verdict.UNCHANGED);
+        // The client echoes the PVM's SYN-ACK TSval: toward the SVM it must echo the SVM's.
+        byte[] ack = through(r, false, tcp(false, false, 2, pvmIsn + 1, ACK, ts(780, pvmTs), new byte[0]), Verdict.REWRITTEN);
+        assertArrayEquals(tcp(false, false, 2, svmIsn + 1, ACK, ts(780, svmTs), new byte[0]), ack);
+        // The SVM's clock runs on: its TSval moves into the PVM's range (what the client has seen).
+        byte[] data = through(r, true, tcp(true, false, svmIsn + 1, 2, ACK, ts(svmTs + 40, 780), DATA), Verdict.REWRITTEN);
+        assertArrayEquals(tcp(true, false, pvmIsn + 1, 2, ACK, ts(pvmTs + 40, 780), DATA), data);
+        r.checkpointCommitted();
+        byte[] same = tcp(true, false, pvmIsn + 20, 2, ACK, ts(pvmTs + 90, 790), DATA);
+        assertArrayEquals(same, through(r, true, same, Verdict.UNCHANGED));
+    }
+
     @Test
     void sequenceNumbersWrapAround() {
-        TcpRewriter r = new TcpRewriter(new RewriterConfig());
+        TcpRewriter r = forwarding(new RewriterConfig());
         int pvmIsn = 0xfffffff0;
         int svmIsn = 0x00000010;
         through(r, false, tcp(false, false, 1, 0, SYN, null, new byte[0]), Verdict.UNCHANGED);
@@ -117,7 +161,7 @@ class TcpRewriterTest {
 
     @Test
     void sackEdgesMoveTowardTheSecondaryOnlyAndGarbageOptionsAreSurvived() {
-        TcpRewriter r = new TcpRewriter(new RewriterConfig());
+        TcpRewriter r = forwarding(new RewriterConfig());
         int pvmIsn = 1000;
         int svmIsn = 50_000;
         int off = svmIsn - pvmIsn;
@@ -151,7 +195,7 @@ class TcpRewriterTest {
 
     @Test
     void aCommittedCheckpointZeroesEveryOffsetAndNewConnectionsLearnTheirOwn() {
-        TcpRewriter r = new TcpRewriter(new RewriterConfig());
+        TcpRewriter r = forwarding(new RewriterConfig());
         through(r, false, tcp(false, false, 1, 0, SYN, null, new byte[0]), Verdict.UNCHANGED);
         through(r, true, tcp(true, false, 5000, 2, SYN | ACK, null, new byte[0]), Verdict.UNCHANGED);
         through(r, false, tcp(false, false, 2, 101, ACK, null, new byte[0]), Verdict.REWRITTEN);
@@ -172,7 +216,7 @@ class TcpRewriterTest {
 
     @Test
     void closedConnectionsKeepTheirOffsetThroughTheGraceThenGo() {
-        TcpRewriter r = new TcpRewriter(new RewriterConfig().closedGrace(Duration.ofSeconds(1)));
+        TcpRewriter r = forwarding(new RewriterConfig().closedGrace(Duration.ofSeconds(1)));
         through(r, false, tcp(false, false, 1, 0, SYN, null, new byte[0]), Verdict.UNCHANGED);
         through(r, true, tcp(true, false, 5000, 2, SYN | ACK, null, new byte[0]), Verdict.UNCHANGED);
         through(r, false, tcp(false, false, 2, 101, ACK, null, new byte[0]), Verdict.REWRITTEN);
@@ -191,7 +235,7 @@ class TcpRewriterTest {
 
     @Test
     void aResetClosesWithANonZeroOffset() {
-        TcpRewriter r = new TcpRewriter(new RewriterConfig().closedGrace(Duration.ofMillis(1)));
+        TcpRewriter r = forwarding(new RewriterConfig().closedGrace(Duration.ofMillis(1)));
         through(r, false, tcp(false, false, 1, 0, SYN, null, new byte[0]), Verdict.UNCHANGED);
         through(r, true, tcp(true, false, 5000, 2, SYN | ACK, null, new byte[0]), Verdict.UNCHANGED);
         through(r, false, tcp(false, false, 2, 101, ACK | RST, null, new byte[0]), Verdict.REWRITTEN);

@@ -1,0 +1,115 @@
+package dev.colo.cli.node;
+
+import dev.colo.checkpoint.CheckpointConfig;
+import dev.colo.checkpoint.CoordinatorListener;
+import dev.colo.checkpoint.PrimaryCoordinator;
+import dev.colo.checkpoint.arbiter.Arbiter;
+import dev.colo.checkpoint.vm.ReplicatedVm;
+import dev.colo.compare.CompareConfig;
+import dev.colo.compare.DecisionListener;
+import dev.colo.proxy.io.FramePort;
+import dev.colo.proxy.io.FramePorts;
+import dev.colo.proxy.link.FrameLinkServer;
+import dev.colo.proxy.link.FrameReceiver;
+import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.PrimaryNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Everything of a primary node, wired: the PVM's port and the network port, the mirror and redirect
+ * links (both listening: the secondary connects), the comparator pipeline and the checkpoint
+ * coordinator, whose state drives the comparator (unprotected until a secondary is in sync).
+ */
+public final class PrimaryRunner implements AutoCloseable {
+    private final FramePort vmPort;
+    private final FramePort netPort;
+    private final FrameLinkServer mirror;
+    private final FrameLinkServer redirect;
+    private final PrimaryNode node;
+    private final PrimaryCoordinator coordinator;
+    private final InetSocketAddress checkpointAddress;
+
+    public PrimaryRunner(NodeAddresses addresses, FramePort vmPort, FramePort netPort, LinkConfig link, CompareConfig compare,
+            CheckpointConfig checkpoint, ReplicatedVm vm, Arbiter arbiter, DecisionListener observer, CoordinatorListener listener)
+            throws IOException, InterruptedException {
+        this.vmPort = vmPort;
+        this.netPort = netPort;
+        CoordinatorGate gate = new CoordinatorGate();
+        FrameLinkServer m = null;
+        FrameLinkServer r = null;
+        PrimaryNode n = null;
+        PrimaryCoordinator c = null;
+        try {
+            m = new FrameLinkServer("mirror", addresses.mirror(), link, new FrameReceiver() {
+                @Override
+                public void onFrame(ByteBuffer frame) {
+                    // The secondary sends nothing on the mirror link; a frame here is ignored.
+                }
+            });
+            n = new PrimaryNode(compare, vmPort, netPort, m, gate, observer, FramePorts.MAX_FRAME);
+            r = new FrameLinkServer("redirect", addresses.redirect(), link, n.secondaryOutput());
+            PrimaryNode nodeRef = n;
+            CoordinatorListener protection = new CoordinatorListener() {
+                @Override
+                public void onSecondaryLost(String reason) {
+                    nodeRef.enterUnprotected("secondary lost: " + reason);
+                }
+
+                @Override
+                public void onProtected(String secondaryNodeId) {
+                    nodeRef.resumeProtection();
+                }
+            };
+            c = new PrimaryCoordinator(checkpoint, vm, arbiter, Listeners.all(gate, protection, listener));
+            gate.attach(c);
+            n.enterUnprotected("no secondary in sync yet");
+            n.start();
+            checkpointAddress = c.start(addresses.checkpoint());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            for (AutoCloseable a : new AutoCloseable[] {c, r, n, m}) {
+                closeQuietly(a);
+            }
+            throw e;
+        }
+        this.mirror = m;
+        this.redirect = r;
+        this.node = n;
+        this.coordinator = c;
+    }
+
+    public PrimaryNode node() {
+        return node;
+    }
+
+    public PrimaryCoordinator coordinator() {
+        return coordinator;
+    }
+
+    /** Where the secondary must connect: checkpoint link, mirror link, redirect link. */
+    public NodeAddresses boundAddresses() {
+        return new NodeAddresses(checkpointAddress, mirror.boundAddress(), redirect.boundAddress());
+    }
+
+    static void closeQuietly(AutoCloseable a) {
+        if (a == null) {
+            return;
+        }
+        try {
+            a.close();
+        } catch (Exception e) {
+            // closing on a failure path: the first failure is the one reported
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(coordinator);
+        closeQuietly(node);
+        closeQuietly(redirect);
+        closeQuietly(mirror);
+        closeQuietly(vmPort);
+        closeQuietly(netPort);
+    }
+}

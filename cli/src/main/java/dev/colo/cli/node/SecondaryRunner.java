@@ -1,0 +1,102 @@
+package dev.colo.cli.node;
+
+import dev.colo.checkpoint.CheckpointConfig;
+import dev.colo.checkpoint.CoordinatorListener;
+import dev.colo.checkpoint.SecondaryCoordinator;
+import dev.colo.checkpoint.arbiter.Arbiter;
+import dev.colo.checkpoint.protocol.Trigger;
+import dev.colo.checkpoint.vm.ReplicatedVm;
+import dev.colo.proxy.io.FramePort;
+import dev.colo.proxy.io.FramePorts;
+import dev.colo.proxy.link.FrameLinkClient;
+import dev.colo.proxy.link.FrameReceiver;
+import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.SecondaryNode;
+import dev.colo.proxy.rewrite.RewriterConfig;
+import dev.colo.proxy.rewrite.TcpRewriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.logging.Logger;
+
+/**
+ * Everything of a secondary node, wired: the SVM's port, the mirror and redirect links (connecting to
+ * the primary), the TCP rewriter and the checkpoint coordinator. A committed checkpoint zeroes the
+ * rewriter's offsets when the VM really is restored; a failover turns the node into a forwarder
+ * between the SVM and the network port.
+ */
+public final class SecondaryRunner implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SecondaryRunner.class.getName());
+
+    private final FramePort svmPort;
+    private final FramePort netPort;
+    private final FrameLinkClient mirror;
+    private final FrameLinkClient redirect;
+    private final SecondaryNode node;
+    private final TcpRewriter rewriter;
+    private final SecondaryCoordinator coordinator;
+
+    /**
+     * @param vmRestoredByCheckpoints true when a commit makes the SVM a copy of the PVM (a real VM); false
+     *        for a VM this appliance cannot checkpoint (then the TCP offsets must stay as learned)
+     * @param netPort the port to serve clients on after a failover; null: the SVM stays off the network
+     */
+    public SecondaryRunner(NodeAddresses primary, FramePort svmPort, FramePort netPort, LinkConfig link, CheckpointConfig checkpoint,
+            ReplicatedVm vm, boolean vmRestoredByCheckpoints, Arbiter arbiter, CoordinatorListener listener) {
+        this.svmPort = svmPort;
+        this.netPort = netPort;
+        this.rewriter = new TcpRewriter(new RewriterConfig());
+        this.redirect = new FrameLinkClient("redirect", primary.redirect(), link, new FrameReceiver() {
+            @Override
+            public void onFrame(ByteBuffer frame) {
+                // The primary sends nothing on the redirect link.
+            }
+        });
+        this.node = new SecondaryNode(svmPort, redirect, rewriter, FramePorts.MAX_FRAME);
+        this.mirror = new FrameLinkClient("mirror", primary.mirror(), link, node.mirrorInput());
+        SecondaryNode n = node;
+        FrameLinkClient m = mirror;
+        CoordinatorListener wiring = new CoordinatorListener() {
+            @Override
+            public void onCheckpointCommitted(long id, Trigger trigger) {
+                if (vmRestoredByCheckpoints) {
+                    n.checkpointCommitted();
+                }
+            }
+
+            @Override
+            public void onFailover(String reason) {
+                m.close();
+                if (netPort != null) {
+                    n.promote(netPort);
+                } else {
+                    LOG.warning("failover with no network port (--net-port): the SVM runs but no client can reach it");
+                }
+            }
+        };
+        this.coordinator = new SecondaryCoordinator(checkpoint, vm, arbiter, Listeners.all(wiring, listener));
+        node.start();
+        coordinator.start(primary.checkpoint());
+    }
+
+    public SecondaryNode node() {
+        return node;
+    }
+
+    public TcpRewriter rewriter() {
+        return rewriter;
+    }
+
+    public SecondaryCoordinator coordinator() {
+        return coordinator;
+    }
+
+    @Override
+    public void close() {
+        PrimaryRunner.closeQuietly(coordinator);
+        PrimaryRunner.closeQuietly(mirror);
+        PrimaryRunner.closeQuietly(node);
+        PrimaryRunner.closeQuietly(redirect);
+        PrimaryRunner.closeQuietly(svmPort);
+        PrimaryRunner.closeQuietly(netPort);
+    }
+}

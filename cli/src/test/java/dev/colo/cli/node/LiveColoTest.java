@@ -1,0 +1,200 @@
+package dev.colo.cli.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.colo.checkpoint.CheckpointConfig;
+import dev.colo.checkpoint.CoordinatorListener;
+import dev.colo.checkpoint.PrimaryState;
+import dev.colo.checkpoint.arbiter.AlwaysArbiter;
+import dev.colo.checkpoint.vm.InMemoryVm;
+import dev.colo.compare.CheckpointModel;
+import dev.colo.compare.CompareConfig;
+import dev.colo.compare.DecisionListener;
+import dev.colo.compare.rules.IgnoreRule;
+import dev.colo.compare.rules.RuleSet;
+import dev.colo.proxy.io.FramePortType;
+import dev.colo.proxy.io.FramePorts;
+import dev.colo.proxy.io.PortOptions;
+import dev.colo.proxy.link.LinkConfig;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * COLO live, with real Linux network stacks: a client namespace, a bridge, a 'PVM' and an 'SVM'
+ * namespace running the same python3 http.server with the same IP and MAC, each behind a veth as a VM
+ * would be behind its tap; a primary and a secondary node in this JVM, linked over loopback.
+ *
+ * <p>Namespaces cannot be checkpointed, so both nodes' VM is a stand-in (a one-page InMemoryVm): the
+ * checkpoint protocol runs for real between real coordinators, but a commit does not change the SVM
+ * namespace. The comparator is told so (CheckpointModel.SECONDARY_UNCHANGED) and the rewriter keeps its
+ * offsets across commits.
+ */
+@Timeout(180)
+class LiveColoTest {
+    @TempDir
+    Path tmp;
+
+    private Topology net;
+    private PrimaryRunner primary;
+    private SecondaryRunner secondary;
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<String> divergences = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void topology() throws Exception {
+        assumeTrue(Topology.available(), "ip, ethtool, curl or python3 missing: skipped");
+        net = new Topology();
+    }
+
+    @AfterEach
+    void teardown() throws Exception {
+        PrimaryRunner.closeQuietly(secondary);
+        PrimaryRunner.closeQuietly(primary);
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    private void startPair() throws Exception {
+        CompareConfig compare = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
+                .rules(new RuleSet(true, List.of(IgnoreRule.parse("http-date"))));
+        CheckpointConfig pc = checkpointConfig("pvm-node");
+        CoordinatorListener log = new CoordinatorListener() {
+            @Override
+            public void onTransition(dev.colo.checkpoint.protocol.Role role, String from, String to, String why) {
+                events.add(role + " " + from + "->" + to + " " + why);
+            }
+        };
+        PortOptions ports = PortOptions.defaults();
+        primary = new PrimaryRunner(NodeAddresses.on(InetAddress.getLoopbackAddress(), true),
+                FramePorts.open(FramePortType.AFPACKET, net.primaryVm, ports), FramePorts.open(FramePortType.AFPACKET, net.primaryNet, ports),
+                new LinkConfig(), compare, pc, new InMemoryVm("external", 1), new AlwaysArbiter(), new DecisionListener() {
+                    @Override
+                    public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+                    }
+
+                    @Override
+                    public void onDivergence(dev.colo.compare.Divergence d) {
+                        if (divergences.size() < 5) {
+                            divergences.add(d.toString());
+                        }
+                    }
+                }, log);
+        secondary = new SecondaryRunner(primary.boundAddresses(), FramePorts.open(FramePortType.AFPACKET, net.secondaryVm, ports),
+                FramePorts.open(FramePortType.AFPACKET, net.secondaryNet, ports), new LinkConfig(), checkpointConfig("svm-node"),
+                new InMemoryVm("external", 1), false, new AlwaysArbiter(), log);
+        await(() -> primary.coordinator().state() == PrimaryState.PROTECTED, 10_000, "protection");
+    }
+
+    private static CheckpointConfig checkpointConfig(String node) {
+        return new CheckpointConfig().nodeId(node).heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(5)
+                .syncTimeout(Duration.ofSeconds(2)).periodicInterval(Duration.ZERO).minInterval(Duration.ZERO)
+                .reconnectDelay(Duration.ofMillis(50)).promotionTimeout(Duration.ofMillis(500));
+    }
+
+    private String curl(String file, String... extra) throws Exception {
+        Path out = tmp.resolve("got-" + file);
+        String[] cmd = new String[6 + extra.length];
+        cmd[0] = "curl";
+        cmd[1] = "-sS";
+        cmd[2] = "--max-time";
+        cmd[3] = "60";
+        cmd[4] = "-o" + out;
+        System.arraycopy(extra, 0, cmd, 5, extra.length);
+        cmd[cmd.length - 1] = "http://" + Topology.VM_IP + ":8000/" + file;
+        net.ns(net.client, cmd);
+        return sha256(out);
+    }
+
+    @Test
+    void identicalContentReachesTheClientWithNoDivergence() throws Exception {
+        // One directory for both replicas: same bytes and same Last-Modified header.
+        Path www = tmp.resolve("www");
+        Path file = Topology.file(www, "data.bin", 2_000_000, 1);
+        net.httpServer(net.pvm, www);
+        net.httpServer(net.svm, www);
+        startPair();
+        net.start(net.svm, tmp.resolve("svm.pcap.log"), "tcpdump", "-i", "v0", "-n", "-w", tmp.resolve("svm.pcap").toString());
+        Thread.sleep(500);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(sha256(file), curl("data.bin"), "download " + i);
+        }
+        var ps = primary.node().stats();
+        if (ps.divergences.get() > 0) {
+            Thread.sleep(500);
+            System.out.println(Topology.run("sh", "-c", "tcpdump -n -r " + tmp.resolve("svm.pcap") + " | head -60"));
+        }
+        assertEquals(0, ps.divergences.get(), report());
+        assertTrue(ps.released.get() > 1000, report());
+        assertTrue(secondary.rewriter().stats().learnedOffsets() >= 3, "the SVM's ISNs differ from the PVM's: " + secondary.rewriter().stats());
+    }
+
+    @Test
+    void aReplicaThatAnswersDifferentlyCausesACheckpointAndTheClientGetsThePrimarysBytes() throws Exception {
+        Path pvmDir = tmp.resolve("pvm-www");
+        Path svmDir = tmp.resolve("svm-www");
+        Path file = Topology.file(pvmDir, "data.bin", 300_000, 1);
+        Topology.file(svmDir, "data.bin", 300_000, 2);
+        net.httpServer(net.pvm, pvmDir);
+        net.httpServer(net.svm, svmDir);
+        startPair();
+        assertEquals(sha256(file), curl("data.bin"));
+        var ps = primary.node().stats();
+        assertTrue(ps.divergences.get() >= 1, ps.line());
+        assertTrue(ps.checkpointRequests.get() >= 1, ps.line());
+        assertTrue(primary.coordinator().status().checkpoints() >= 2, "initial + on-demand: " + primary.coordinator().status());
+    }
+
+    @Test
+    void whenTheSecondaryDiesMidTransferTheClientsTransferCompletes() throws Exception {
+        Path www = tmp.resolve("www");
+        Path file = Topology.file(www, "big.bin", 8_000_000, 3);
+        net.httpServer(net.pvm, www);
+        net.httpServer(net.svm, www);
+        startPair();
+        Path out = tmp.resolve("got-big.bin");
+        Process curl = net.start(net.client, tmp.resolve("curl.log"), "curl", "-sS", "--max-time", "60", "--limit-rate", "4M",
+                "-o" + out, "http://" + Topology.VM_IP + ":8000/big.bin");
+        Thread.sleep(700);
+        secondary.close();
+        assertEquals(0, curl.waitFor(), Files.readString(tmp.resolve("curl.log")));
+        assertEquals(sha256(file), sha256(out));
+        await(() -> primary.coordinator().state() == PrimaryState.UNPROTECTED, 10_000, "unprotected");
+        assertTrue(primary.node().stats().released.get() > 0, primary.node().stats().line());
+    }
+
+    /** Both nodes' counters and the last few protocol events, for failure messages. */
+    private String report() {
+        int from = Math.max(0, events.size() - 8);
+        return "\nprimary: " + primary.node().stats().line() + "\nsecondary: " + secondary.node().stats().line()
+                + "\nrewriter: " + secondary.rewriter().stats() + "\nfirst divergences: " + divergences + "\nlast events: " + events.subList(from, events.size());
+    }
+
+    static String sha256(Path p) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+    }
+
+    static void await(BooleanSupplier c, long ms, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + ms;
+        while (!c.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.colo.cli.node;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The namespace topology the live COLO tests run on, made fresh for each test and removed even when
+ * it fails. Names carry this JVM's pid, so an interrupted run never breaks the next.
+ *
+ * <pre>
+ *  [client ns] c0 10.99.0.1 --- bridge (root ns, no address) --- nb ===(veth)=== n  <- primary node's network port
+ *                                                           \--- mb ===(veth)=== m  <- secondary node's network port (used after failover)
+ *  [pvm ns] v0 10.99.0.2, MAC 02:00:00:99:00:02 ===(veth)=== p  <- primary node's VM port
+ *  [svm ns] v0 10.99.0.2, MAC 02:00:00:99:00:02 ===(veth)=== s  <- secondary node's VM port
+ *  [direct ns] v0 10.99.0.3 on the same bridge: the direct path, for comparison in benches
+ * </pre>
+ * Offloads are off on every interface (no GSO/GRO super-frames, checksums complete in every frame),
+ * as a COLO deployment needs.
+ */
+public final class Topology implements AutoCloseable {
+    public static final String VM_IP = "10.99.0.2";
+    public static final String CLIENT_IP = "10.99.0.1";
+    public static final String DIRECT_IP = "10.99.0.3";
+    public static final String VM_MAC = "02:00:00:99:00:02";
+
+    public final String tag;
+    public final String client;
+    public final String pvm;
+    public final String svm;
+    public final String direct;
+    public final String bridge;
+    /** Root-namespace ends the nodes open. */
+    public final String primaryNet;
+    public final String primaryVm;
+    public final String secondaryNet;
+    public final String secondaryVm;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<String> links = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    public Topology() throws IOException, InterruptedException {
+        String id = Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36);
+        tag = id;
+        client = "cc" + id;
+        pvm = "cp" + id;
+        svm = "cs" + id;
+        direct = "cd" + id;
+        bridge = "cb" + id;
+        primaryNet = "pn" + id;
+        primaryVm = "pv" + id;
+        secondaryNet = "sn" + id;
+        secondaryVm = "sv" + id;
+        try {
+            build();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static boolean available() {
+        try {
+            return run(false, "ip", "-V").exit == 0 && run(false, "sh", "-c", "command -v ethtool && command -v curl && command -v python3 && command -v tcpdump").exit == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void build() throws IOException, InterruptedException {
+        for (String ns : new String[] {client, pvm, svm, direct}) {
+            run("ip", "netns", "add", ns);
+            namespaces.add(ns);
+            ns(ns, "ip", "link", "set", "lo", "up");
+            // No IPv6: its autoconfiguration and MLD reports go out at moments of each kernel's choosing,
+            // which differ between the two replicas, and these stand-in replicas cannot be checkpointed.
+            ns(false, ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
+            ns(false, ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+            ns(false, ns, "sysctl", "-qw", "net.ipv4.tcp_timestamps=1");
+        }
+        run("ip", "link", "add", bridge, "type", "bridge");
+        links.add(bridge);
+        run("ip", "link", "set", bridge, "up");
+        // Hosts: each a veth whose far end sits in the root namespace.
+        host(client, "c" + tag, CLIENT_IP, null, true);
+        host(direct, "d" + tag, DIRECT_IP, VM_MAC.replace(":02", ":03"), true);
+        host(pvm, primaryVm, VM_IP, VM_MAC, false);
+        host(svm, secondaryVm, VM_IP, VM_MAC, false);
+        // The nodes' network ports: veth pairs in the root namespace, one end on the bridge.
+        pair(primaryNet, primaryNet + "b");
+        pair(secondaryNet, secondaryNet + "b");
+    }
+
+    private void host(String ns, String rootEnd, String ip, String mac, boolean onBridge) throws IOException, InterruptedException {
+        run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", "v0", "netns", ns);
+        links.add(rootEnd);
+        if (mac != null) {
+            ns(ns, "ip", "link", "set", "v0", "address", mac);
+        }
+        ns(ns, "ip", "addr", "add", ip + "/24", "dev", "v0");
+        ns(ns, "ip", "link", "set", "v0", "up");
+        offloadsOff(ns, "v0");
+        offloadsOff(null, rootEnd);
+        if (onBridge) {
+            run("ip", "link", "set", rootEnd, "master", bridge);
+        }
+        run("ip", "link", "set", rootEnd, "up");
+    }
+
+    private void pair(String node, String bridged) throws IOException, InterruptedException {
+        run("ip", "link", "add", node, "type", "veth", "peer", "name", bridged);
+        links.add(node);
+        offloadsOff(null, node);
+        offloadsOff(null, bridged);
+        run("ip", "link", "set", bridged, "master", bridge);
+        run("ip", "link", "set", bridged, "up");
+        run("ip", "link", "set", node, "up");
+    }
+
+    private void offloadsOff(String ns, String dev) throws IOException, InterruptedException {
+        String[] cmd = {"ethtool", "-K", dev, "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro", "off"};
+        if (ns == null) {
+            run(false, cmd);
+        } else {
+            ns(false, ns, cmd);
+        }
+    }
+
+    /** Runs a command in a namespace; fails on a non-zero exit. */
+    public String ns(String ns, String... cmd) throws IOException, InterruptedException {
+        return ns(true, ns, cmd).output;
+    }
+
+    public Result ns(boolean check, String ns, String... cmd) throws IOException, InterruptedException {
+        return run(check, inside(ns, cmd));
+    }
+
+    /** Starts a long-running process in a namespace; killed at close. */
+    public Process start(String ns, Path log, String... cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(inside(ns, cmd)).redirectErrorStream(true);
+        if (log != null) {
+            pb.redirectOutput(log.toFile());
+        }
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    /** An HTTP server (python3 http.server) in {@code ns} serving {@code dir} on port 8000; returns once it answers. */
+    public Process httpServer(String ns, Path dir) throws IOException, InterruptedException {
+        Process p = start(ns, dir.resolveSibling(dir.getFileName() + "-" + ns + ".log"), "python3", "-m", "http.server", "8000", "--bind", VM_IP, "--directory", dir.toString());
+        for (int i = 0; i < 100; i++) {
+            if (ns(false, ns, "sh", "-c", "python3 - <<'E'\nimport socket\ns=socket.socket()\ns.settimeout(0.2)\ns.connect(('" + VM_IP + "',8000))\nE").exit == 0) {
+                return p;
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("http.server in " + ns + " did not start");
+    }
+
+    private static String[] inside(String ns, String... cmd) {
+        String[] full = new String[cmd.length + 4];
+        full[0] = "ip";
+        full[1] = "netns";
+        full[2] = "exec";
+        full[3] = ns;
+        System.arraycopy(cmd, 0, full, 4, cmd.length);
+        return full;
+    }
+
+    public record Result(int exit, String output) {
+    }
+
+    static String run(String... cmd) throws IOException, InterruptedException {
+        return run(true, cmd).output;
+    }
+
+    static Result run(boolean check, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + " did not finish");
+        }
+        if (check && p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (String ns : namespaces) {
+            Result pids = run(false, "ip", "netns", "pids", ns);
+            for (String pid : pids.output.split("\\s+")) {
+                if (!pid.isBlank()) {
+                    run(false, "kill", "-9", pid.trim());
+                }
+            }
+            run(false, "ip", "netns", "del", ns);
+        }
+        for (String link : links) {
+            run(false, "ip", "link", "del", link);
+        }
+    }
+
+    public static Path file(Path dir, String name, long size, long seed) throws IOException {
+        byte[] data = new byte[(int) size];
+        new java.util.Random(seed).nextBytes(data);
+        Files.createDirectories(dir);
+        return Files.write(dir.resolve(name), data);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.colo.proxy.node;
+
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.ProducerType;
+import java.nio.ByteBuffer;
+
+/**
+ * Hands frames from a link's event-loop thread to a node's I/O thread without a lock: a Disruptor ring
+ * of reusable slots (one producer: the link's event loop), drained by polling. When it is full the frame is dropped and counted, as a full
+ * NIC queue would drop it: the link's reader never blocks.
+ */
+final class FrameQueue {
+    /** One reusable slot; grows once to the largest frame seen. */
+    static final class Slot {
+        ByteBuffer data = ByteBuffer.allocateDirect(2048);
+    }
+
+    /** Consumes one frame (position..limit), valid during the call. */
+    interface Consumer {
+        void onFrame(ByteBuffer frame);
+    }
+
+    private final RingBuffer<Slot> ring;
+    private final EventPoller<Slot> poller;
+    private final int maxFrame;
+    private final EventPoller.Handler<Slot> handler;
+    private volatile long dropped; // written by the producer only
+
+    FrameQueue(int size, int maxFrame, Consumer consumer) {
+        this.handler = (slot, sequence, endOfBatch) -> {
+            consumer.onFrame(slot.data);
+            return true;
+        };
+        this.ring = RingBuffer.create(ProducerType.SINGLE, Slot::new, size, new com.lmax.disruptor.BlockingWaitStrategy());
+        this.poller = ring.newPoller();
+        ring.addGatingSequences(poller.getSequence());
+        this.maxFrame = maxFrame;
+    }
+
+    /** Copies the frame in; false (and counted) when the queue is full or the frame too big. */
+    boolean offer(ByteBuffer frame) {
+        int len = frame.remaining();
+        if (len > maxFrame) {
+            dropped++;
+            return false;
+        }
+        long seq;
+        try {
+            seq = ring.tryNext();
+        } catch (com.lmax.disruptor.InsufficientCapacityException e) {
+            dropped++;
+            return false;
+        }
+        try {
+            Slot s = ring.get(seq);
+            if (s.data.capacity() < len) {
+                s.data = ByteBuffer.allocateDirect(Math.max(len, s.data.capacity() * 2));
+            }
+            s.data.clear();
+            s.data.put(frame.duplicate()).flip();
+        } finally {
+            ring.publish(seq);
+        }
+        return true;
+    }
+
+    /** Drains what is queued; true if there was anything. */
+    boolean drain() {
+        try {
+            return poller.poll(handler) == EventPoller.PollState.PROCESSING;
+        } catch (Exception e) {
+            throw new IllegalStateException("draining a frame queue: " + e.getMessage(), e);
+        }
+    }
+
+    long dropped() {
+        return dropped;
+    }
+}
