@@ -9,7 +9,10 @@ public interface CoordinatorListener {
     default void onTransition(Role role, String from, String to, String why) {
     }
 
-    /** Primary: the secondary RECEIVED the whole state of checkpoint {@code id}: held output may be released. */
+    /**
+     * Primary: the secondary RECEIVED the whole state of checkpoint {@code id}: held output may be released.
+     * Secondary: the state of checkpoint {@code id} is applied: the VM is now a copy of the primary's.
+     */
     default void onCheckpointCommitted(long id, Trigger trigger) {
     }
 

@@ -304,6 +304,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         staging = null;
         countCheckpoint(trigger);
         transition(SecondaryState.RUNNING, "checkpoint " + id + " loaded");
+        listener.onCheckpointCommitted(id, trigger);
         send(new Message.Loaded(id));
         if (first) {
             everInSync = true;

@@ -4,6 +4,7 @@ import dev.colo.checkpoint.CheckpointConfig;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.SecondaryCoordinator;
 import dev.colo.checkpoint.arbiter.Arbiter;
+import dev.colo.checkpoint.protocol.Role;
 import dev.colo.checkpoint.protocol.Trigger;
 import dev.colo.checkpoint.vm.ReplicatedVm;
 import dev.colo.proxy.io.FramePort;
@@ -57,10 +58,22 @@ public final class SecondaryRunner implements AutoCloseable {
         FrameLinkClient m = mirror;
         CoordinatorListener wiring = new CoordinatorListener() {
             @Override
+            public void onTransition(Role role, String from, String to, String why) {
+                if (vmRestoredByCheckpoints && role == Role.SECONDARY && "SUSPENDED".equals(to)) {
+                    n.holdForCheckpoint();
+                }
+            }
+
+            @Override
             public void onCheckpointCommitted(long id, Trigger trigger) {
                 if (vmRestoredByCheckpoints) {
                     n.checkpointCommitted();
                 }
+            }
+
+            @Override
+            public void onCheckpointAborted(long id, String reason) {
+                n.checkpointAborted();
             }
 
             @Override

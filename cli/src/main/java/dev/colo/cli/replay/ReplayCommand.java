@@ -1,11 +1,11 @@
 package dev.colo.cli.replay;
 
+import dev.colo.cli.CompareOptions;
+
 import dev.colo.cli.ExitCodes;
 import dev.colo.compare.CheckpointModel;
 import dev.colo.compare.CompareConfig;
 import dev.colo.compare.pipeline.ComparePipeline;
-import dev.colo.compare.rules.IgnoreRule;
-import dev.colo.compare.rules.RuleSet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,42 +51,8 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Replay a bundled pair: ${COMPLETION-CANDIDATES}.", completionCandidates = PairNames.class)
     String pair;
 
-    @Option(names = "--compare-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "A frame waiting longer than this for its twin fires a checkpoint (default 3000ms).")
-    Long compareTimeout;
-
-    @Option(names = "--scan-interval", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "How often held frames are checked for the timeout (default 100ms).")
-    Long scanInterval;
-
-    @Option(names = "--max-queued-packets", paramLabel = "N",
-            description = "Frames held per connection per side before a queue-full checkpoint (default 1024).")
-    Integer maxQueuedPackets;
-
-    @Option(names = "--max-queued-bytes", paramLabel = "BYTES",
-            description = "Bytes held per connection per side before a queue-full checkpoint (default 16 MiB).")
-    Long maxQueuedBytes;
-
-    @Option(names = "--max-connections", paramLabel = "N",
-            description = "Connections tracked; idle ones are evicted least-recent first (default 65536).")
-    Integer maxConnections;
-
-    @Option(names = "--min-checkpoint-interval", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Divergences within this interval after a checkpoint coalesce into one (default 20ms).")
-    Long minCheckpointInterval;
-
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "A connection with nothing held and no traffic for this long is forgotten (default 120s).")
-    Long idleTimeout;
-
-    @Option(names = "--ignore", paramLabel = "RULE",
-            description = {"Let lines of this kind differ (repeatable): http-date, header:NAME (a header line",
-                "'NAME: ...', any protocol), line:PREFIX (any line starting with PREFIX). Each use is reported."})
-    List<String> ignore = new ArrayList<>();
-
-    @Option(names = "--compare-tcp-options",
-            description = "Compare TCP options too (off by default: timestamps differ between replicas).")
-    boolean compareTcpOptions;
+    @Mixin
+    CompareOptions compare = new CompareOptions();
 
     @Option(names = "--checkpoint-model", paramLabel = "MODEL",
             description = {"What a checkpoint does to the secondary in the replay: ${COMPLETION-CANDIDATES}.",
@@ -197,35 +164,6 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     CompareConfig config() {
-        CompareConfig c = new CompareConfig().checkpointModel(model);
-        if (compareTimeout != null) {
-            c.compareTimeoutNanos(compareTimeout);
-        }
-        if (scanInterval != null) {
-            c.scanIntervalNanos(scanInterval);
-        } else if (compareTimeout != null && compareTimeout < c.scanIntervalNanos()) {
-            c.scanIntervalNanos(compareTimeout);
-        }
-        if (maxQueuedPackets != null) {
-            c.maxQueuedPackets(maxQueuedPackets);
-        }
-        if (maxQueuedBytes != null) {
-            c.maxQueuedBytes(maxQueuedBytes);
-        }
-        if (maxConnections != null) {
-            c.maxConnections(maxConnections);
-        }
-        if (minCheckpointInterval != null) {
-            c.minCheckpointIntervalNanos(minCheckpointInterval);
-        }
-        if (idleTimeout != null) {
-            c.idleTimeoutNanos(idleTimeout);
-        }
-        List<IgnoreRule> rules = new ArrayList<>();
-        for (String r : ignore) {
-            rules.add(IgnoreRule.parse(r));
-        }
-        c.rules(new RuleSet(!compareTcpOptions, rules));
-        return c.validate();
+        return compare.toConfig(model);
     }
 }

@@ -30,6 +30,7 @@ public final class SecondaryNode implements AutoCloseable {
     private final FrameQueue towardVm;
     private final FramePump io;
     private volatile boolean resetOffsets;
+    private volatile boolean holding;
     private volatile FramePort network;
     private FramePump fromNetwork;
 
@@ -66,9 +67,27 @@ public final class SecondaryNode implements AutoCloseable {
         io.start();
     }
 
-    /** A checkpoint made the SVM carry the PVM's exact TCP state: offsets become zero (applied on the I/O thread). */
+    /**
+     * The SVM is paused for a checkpoint: frames for it wait in this node's queue, not in its tap, until
+     * the checkpoint ends. Whether they need the old offsets or none depends on whether it commits.
+     */
+    public void holdForCheckpoint() {
+        holding = true;
+    }
+
+    /**
+     * A checkpoint made the SVM carry the PVM's exact TCP state: offsets become zero, then held frames
+     * flow again (both on the I/O thread, in that order).
+     */
     public void checkpointCommitted() {
         resetOffsets = true;
+        holding = false;
+        io.wake();
+    }
+
+    /** The checkpoint broke: the SVM keeps its own state and its offsets; held frames flow again. */
+    public void checkpointAborted() {
+        holding = false;
         io.wake();
     }
 
@@ -82,6 +101,7 @@ public final class SecondaryNode implements AutoCloseable {
             return;
         }
         network = networkPort;
+        holding = false;
         rewriter.startForwarding();
         fromNetwork = new FramePump("network-in", networkPort, maxFrame, (frame, now) -> {
             stats.fromNetwork.incrementAndGet();
@@ -100,7 +120,7 @@ public final class SecondaryNode implements AutoCloseable {
             resetOffsets = false;
             rewriter.checkpointCommitted();
         }
-        return towardVm.drain();
+        return !holding && towardVm.drain();
     }
 
     /** On the I/O thread: a frame for the SVM. */

@@ -1,0 +1,97 @@
+package dev.colo.cli.node;
+
+import dev.colo.checkpoint.CheckpointConfig;
+import dev.colo.checkpoint.arbiter.Arbiter;
+import dev.colo.proxy.io.FramePort;
+import dev.colo.proxy.io.PortException;
+import dev.colo.proxy.io.PortOptions;
+import dev.colo.proxy.io.PortSpec;
+import dev.colo.proxy.link.LinkConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** Options every node has: its ports, the links' ports and format, the VM kind, the arbiter. */
+public final class NodeOptions {
+    /** What the VM is to this appliance. */
+    public enum VmKind {
+        /** Not checkpointed by colo (a network namespace, another hypervisor's VM): checkpoints run the protocol on an empty state. */
+        EXTERNAL,
+        /** The bundled guest, run here on KVM: checkpoints copy its whole state. */
+        KVM
+    }
+
+    @Option(names = "--vm-port", paramLabel = "SPEC",
+            description = {"The VM's side: afpacket:IF (default kind), tap:NAME or pcap:IF. With --vm kvm, default afpacket:<the VM's tap>."})
+    String vmPort;
+
+    @Option(names = "--vm", paramLabel = "KIND", defaultValue = "external",
+            description = {"external (default): the VM runs elsewhere and cannot be checkpointed by colo; divergences are",
+                "reported and held output released, but the SVM is not made consistent. kvm: run the bundled guest",
+                "here and checkpoint it for real."})
+    VmKind vm;
+
+    @Option(names = "--vm-tap", paramLabel = "NAME", description = "With --vm kvm: the TAP device to create for the guest (default colo-pvm / colo-svm).")
+    String vmTap;
+
+    @Option(names = "--vm-ip", paramLabel = "ADDR/PREFIX", defaultValue = "10.77.0.2/24", description = "With --vm kvm: the guest's address (both replicas alike). Default: ${DEFAULT-VALUE}.")
+    String vmIp;
+
+    @Option(names = "--checkpoint-port", defaultValue = "" + NodeAddresses.DEFAULT_CHECKPOINT_PORT, description = "Default: ${DEFAULT-VALUE}.")
+    int checkpointPort;
+
+    @Option(names = "--mirror-port", defaultValue = "" + NodeAddresses.DEFAULT_MIRROR_PORT, description = "Default: ${DEFAULT-VALUE}.")
+    int mirrorPort;
+
+    @Option(names = "--redirect-port", defaultValue = "" + NodeAddresses.DEFAULT_REDIRECT_PORT, description = "Default: ${DEFAULT-VALUE}.")
+    int redirectPort;
+
+    @Option(names = "--vnet-hdr", description = "Links carry QEMU's vnet_hdr_len field (as with vnet_hdr_support=on): both ends must agree.")
+    boolean vnetHdr;
+
+    @Option(names = "--arbiter", paramLabel = "SPEC", defaultValue = "always",
+            description = {"Who decides a takeover: always (default: no witness; a broken link between two live nodes",
+                "makes both primary) or witness:HOST:PORT (see colo witness)."})
+    String arbiter;
+
+    @Option(names = "--node-id", paramLabel = "NAME", description = "This node's name in logs and in the peer's (default: the host name).")
+    String nodeId;
+
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Print the live counters every so many seconds (0: never). Default: ${DEFAULT-VALUE}.")
+    int statsInterval;
+
+    FramePort open(CommandSpec spec, String what, String specText) {
+        try {
+            return PortSpec.parse(specText).open(PortOptions.defaults());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), what + ": " + e.getMessage());
+        } catch (PortException e) {
+            throw new ParameterException(spec.commandLine(), what + ": " + e.getMessage());
+        }
+    }
+
+    LinkConfig link() {
+        return new LinkConfig().vnetHdr(vnetHdr).validate();
+    }
+
+    CheckpointConfig checkpoint(String defaultId) {
+        return new CheckpointConfig().nodeId(nodeId != null ? nodeId : defaultId);
+    }
+
+    Arbiter arbiter(CommandSpec spec) {
+        try {
+            return Arbiter.parse(arbiter);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--arbiter: " + e.getMessage());
+        }
+    }
+
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "node";
+        }
+    }
+}

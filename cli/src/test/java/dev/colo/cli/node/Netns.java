@@ -1,0 +1,15 @@
+package dev.colo.cli.node;
+
+/** Tool checks for the node tests. */
+final class Netns {
+    private Netns() {
+    }
+
+    static boolean socatPresent() {
+        try {
+            return Topology.run(false, "sh", "-c", "command -v socat").exit() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}
