@@ -1,5 +1,7 @@
 package dev.colo.cli.node;
 
+import dev.colo.cli.lab.LabTopology;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -31,7 +33,7 @@ class KvmColoCommandTest {
     @TempDir
     Path tmp;
 
-    private Topology net;
+    private LabTopology net;
     private final List<Process> nodes = new ArrayList<>();
 
     @AfterEach
@@ -91,11 +93,11 @@ class KvmColoCommandTest {
     @Test
     void twoKvmReplicasServeOneSessionThroughADivergenceAndAFailover() throws Exception {
         assumeTrue(KvmDevice.available(), "/dev/kvm missing: skipped");
-        assumeTrue(Topology.available(), "ip, ethtool, curl, python3 or tcpdump missing: skipped");
+        assumeTrue(LabTopology.available(), "ip, ethtool, curl, python3 or tcpdump missing: skipped");
         assumeTrue(Netns.socatPresent(), "socat missing: skipped");
-        net = new Topology();
+        net = new LabTopology();
         String[] ports = {"--checkpoint-port", "" + freePort(), "--mirror-port", "" + freePort(), "--redirect-port", "" + freePort()};
-        List<String> common = new ArrayList<>(List.of("--vm", "kvm", "--vm-ip", Topology.VM_IP + "/24", "--stats-interval", "1"));
+        List<String> common = new ArrayList<>(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--stats-interval", "1"));
         common.addAll(List.of(ports));
         List<String> p = new ArrayList<>(common);
         p.addAll(List.of("primary", "--vm-tap", "pt" + net.tag, "--net-port", "afpacket:" + net.primaryNet, "--listen", "127.0.0.1"));
@@ -107,7 +109,7 @@ class KvmColoCommandTest {
         colo("secondary", s.toArray(String[]::new));
         awaitLog("primary", "-> PROTECTED", 30_000);
 
-        Process socat = net.start(net.client, null, "socat", "-", "TCP:" + Topology.VM_IP + ":9000,connect-timeout=10");
+        Process socat = net.start(net.client, null, "socat", "-", "TCP:" + LabTopology.VM_IP + ":9000,connect-timeout=10");
         OutputStream in = socat.getOutputStream();
         BufferedReader outLines = new BufferedReader(new InputStreamReader(socat.getInputStream(), StandardCharsets.UTF_8));
         java.util.function.Function<String, String> ask = line -> {

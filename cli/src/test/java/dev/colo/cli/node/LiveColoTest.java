@@ -1,28 +1,18 @@
 package dev.colo.cli.node;
 
+import dev.colo.cli.lab.LabPair;
+import dev.colo.cli.lab.LabTopology;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.colo.checkpoint.CheckpointConfig;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.PrimaryState;
-import dev.colo.checkpoint.arbiter.AlwaysArbiter;
-import dev.colo.checkpoint.vm.InMemoryVm;
-import dev.colo.compare.CheckpointModel;
-import dev.colo.compare.CompareConfig;
 import dev.colo.compare.DecisionListener;
-import dev.colo.compare.rules.IgnoreRule;
-import dev.colo.compare.rules.RuleSet;
-import dev.colo.proxy.io.FramePortType;
-import dev.colo.proxy.io.FramePorts;
-import dev.colo.proxy.io.PortOptions;
-import dev.colo.proxy.link.LinkConfig;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,16 +38,17 @@ class LiveColoTest {
     @TempDir
     Path tmp;
 
-    private Topology net;
+    private LabTopology net;
     private PrimaryRunner primary;
     private SecondaryRunner secondary;
+    private LabPair pair;
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<String> divergences = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void topology() throws Exception {
-        assumeTrue(Topology.available(), "ip, ethtool, curl or python3 missing: skipped");
-        net = new Topology();
+        assumeTrue(LabTopology.available(), "ip, ethtool, curl or python3 missing: skipped");
+        net = new LabTopology();
     }
 
     @AfterEach
@@ -70,40 +61,26 @@ class LiveColoTest {
     }
 
     private void startPair() throws Exception {
-        CompareConfig compare = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
-                .rules(new RuleSet(true, List.of(IgnoreRule.parse("http-date"))));
-        CheckpointConfig pc = checkpointConfig("pvm-node");
         CoordinatorListener log = new CoordinatorListener() {
             @Override
             public void onTransition(dev.colo.checkpoint.protocol.Role role, String from, String to, String why) {
                 events.add(role + " " + from + "->" + to + " " + why);
             }
         };
-        PortOptions ports = PortOptions.defaults();
-        primary = new PrimaryRunner(NodeAddresses.on(InetAddress.getLoopbackAddress(), true),
-                FramePorts.open(FramePortType.AFPACKET, net.primaryVm, ports), FramePorts.open(FramePortType.AFPACKET, net.primaryNet, ports),
-                new LinkConfig(), compare, pc, new InMemoryVm("external", 1), new AlwaysArbiter(), new DecisionListener() {
-                    @Override
-                    public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-                    }
+        pair = new LabPair(net, new DecisionListener() {
+            @Override
+            public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+            }
 
-                    @Override
-                    public void onDivergence(dev.colo.compare.Divergence d) {
-                        if (divergences.size() < 5) {
-                            divergences.add(d.toString());
-                        }
-                    }
-                }, log);
-        secondary = new SecondaryRunner(primary.boundAddresses(), FramePorts.open(FramePortType.AFPACKET, net.secondaryVm, ports),
-                FramePorts.open(FramePortType.AFPACKET, net.secondaryNet, ports), new LinkConfig(), checkpointConfig("svm-node"),
-                new InMemoryVm("external", 1), false, new AlwaysArbiter(), log);
-        await(() -> primary.coordinator().state() == PrimaryState.PROTECTED, 10_000, "protection");
-    }
-
-    private static CheckpointConfig checkpointConfig(String node) {
-        return new CheckpointConfig().nodeId(node).heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(5)
-                .syncTimeout(Duration.ofSeconds(2)).periodicInterval(Duration.ZERO).minInterval(Duration.ZERO)
-                .reconnectDelay(Duration.ofMillis(50)).promotionTimeout(Duration.ofMillis(500));
+            @Override
+            public void onDivergence(dev.colo.compare.Divergence d) {
+                if (divergences.size() < 5) {
+                    divergences.add(d.toString());
+                }
+            }
+        }, log);
+        primary = pair.primary;
+        secondary = pair.secondary;
     }
 
     private String curl(String file, String... extra) throws Exception {
@@ -115,7 +92,7 @@ class LiveColoTest {
         cmd[3] = "60";
         cmd[4] = "-o" + out;
         System.arraycopy(extra, 0, cmd, 5, extra.length);
-        cmd[cmd.length - 1] = "http://" + Topology.VM_IP + ":8000/" + file;
+        cmd[cmd.length - 1] = "http://" + LabTopology.VM_IP + ":8000/" + file;
         net.ns(net.client, cmd);
         return sha256(out);
     }
@@ -124,7 +101,7 @@ class LiveColoTest {
     void identicalContentReachesTheClientWithNoDivergence() throws Exception {
         // One directory for both replicas: same bytes and same Last-Modified header.
         Path www = tmp.resolve("www");
-        Path file = Topology.file(www, "data.bin", 2_000_000, 1);
+        Path file = LabTopology.file(www, "data.bin", 2_000_000, 1);
         net.httpServer(net.pvm, www);
         net.httpServer(net.svm, www);
         startPair();
@@ -136,7 +113,7 @@ class LiveColoTest {
         var ps = primary.node().stats();
         if (ps.divergences.get() > 0) {
             Thread.sleep(500);
-            System.out.println(Topology.run("sh", "-c", "tcpdump -n -r " + tmp.resolve("svm.pcap") + " | head -60"));
+            System.out.println(LabTopology.run("sh", "-c", "tcpdump -n -r " + tmp.resolve("svm.pcap") + " | head -60"));
         }
         assertEquals(0, ps.divergences.get(), report());
         assertTrue(ps.released.get() > 1000, report());
@@ -147,8 +124,8 @@ class LiveColoTest {
     void aReplicaThatAnswersDifferentlyCausesACheckpointAndTheClientGetsThePrimarysBytes() throws Exception {
         Path pvmDir = tmp.resolve("pvm-www");
         Path svmDir = tmp.resolve("svm-www");
-        Path file = Topology.file(pvmDir, "data.bin", 300_000, 1);
-        Topology.file(svmDir, "data.bin", 300_000, 2);
+        Path file = LabTopology.file(pvmDir, "data.bin", 300_000, 1);
+        LabTopology.file(svmDir, "data.bin", 300_000, 2);
         net.httpServer(net.pvm, pvmDir);
         net.httpServer(net.svm, svmDir);
         startPair();
@@ -162,13 +139,13 @@ class LiveColoTest {
     @Test
     void whenTheSecondaryDiesMidTransferTheClientsTransferCompletes() throws Exception {
         Path www = tmp.resolve("www");
-        Path file = Topology.file(www, "big.bin", 8_000_000, 3);
+        Path file = LabTopology.file(www, "big.bin", 8_000_000, 3);
         net.httpServer(net.pvm, www);
         net.httpServer(net.svm, www);
         startPair();
         Path out = tmp.resolve("got-big.bin");
         Process curl = net.start(net.client, tmp.resolve("curl.log"), "curl", "-sS", "--max-time", "60", "--limit-rate", "4M",
-                "-o" + out, "http://" + Topology.VM_IP + ":8000/big.bin");
+                "-o" + out, "http://" + LabTopology.VM_IP + ":8000/big.bin");
         Thread.sleep(700);
         secondary.close();
         assertEquals(0, curl.waitFor(), Files.readString(tmp.resolve("curl.log")));
@@ -180,13 +157,13 @@ class LiveColoTest {
     @Test
     void whenThePrimaryDiesTheSecondaryTakesOverAndTheClientsDownloadCompletes() throws Exception {
         Path www = tmp.resolve("www");
-        Path file = Topology.file(www, "big.bin", 8_000_000, 4);
+        Path file = LabTopology.file(www, "big.bin", 8_000_000, 4);
         net.httpServer(net.pvm, www);
         net.httpServer(net.svm, www);
         startPair();
         Path out = tmp.resolve("got-big.bin");
         Process curl = net.start(net.client, tmp.resolve("curl.log"), "curl", "-sS", "--max-time", "60", "--limit-rate", "4M",
-                "-o" + out, "http://" + Topology.VM_IP + ":8000/big.bin");
+                "-o" + out, "http://" + LabTopology.VM_IP + ":8000/big.bin");
         Thread.sleep(700);
         primary.close(); // the primary's host dies: its ports and links vanish
         assertEquals(0, curl.waitFor(), "curl: " + Files.readString(tmp.resolve("curl.log")) + report());
@@ -201,7 +178,7 @@ class LiveColoTest {
     @Test
     void malformedFramesAndGarbageOnTheLinksAreSurvived() throws Exception {
         Path www = tmp.resolve("www");
-        Path file = Topology.file(www, "data.bin", 500_000, 5);
+        Path file = LabTopology.file(www, "data.bin", 500_000, 5);
         net.httpServer(net.pvm, www);
         net.httpServer(net.svm, www);
         startPair();
@@ -217,7 +194,7 @@ class LiveColoTest {
         // Junk frames from the client's side: truncated IP, bad lengths, random bytes, all to the VM's MAC.
         String py = String.join("\n", "import socket, random", "random.seed(9)",
                 "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)", "s.bind(('v0', 0))",
-                "dst = bytes.fromhex('" + Topology.VM_MAC.replace(":", "") + "')", "src = bytes.fromhex('020000990001')",
+                "dst = bytes.fromhex('" + LabTopology.VM_MAC.replace(":", "") + "')", "src = bytes.fromhex('020000990001')",
                 "for i in range(300):",
                 "    body = bytes(random.getrandbits(8) for _ in range(random.randrange(0, 200)))",
                 "    kind = [b'\\x08\\x00', b'\\x86\\xdd', b'\\x08\\x06', b'\\x81\\x00'][i % 4]",

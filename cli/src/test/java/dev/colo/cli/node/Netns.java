@@ -1,5 +1,7 @@
 package dev.colo.cli.node;
 
+import dev.colo.cli.lab.LabTopology;
+
 /** Tool checks for the node tests. */
 final class Netns {
     private Netns() {
@@ -7,7 +9,7 @@ final class Netns {
 
     static boolean socatPresent() {
         try {
-            return Topology.run(false, "sh", "-c", "command -v socat").exit() == 0;
+            return LabTopology.run(false, "sh", "-c", "command -v socat").exit() == 0;
         } catch (Exception e) {
             return false;
         }

@@ -1,4 +1,4 @@
-package dev.colo.cli.node;
+package dev.colo.cli.lab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The namespace topology the live COLO tests run on, made fresh for each test and removed even when
- * it fails. Names carry this JVM's pid, so an interrupted run never breaks the next.
+ * A lab topology in network namespaces, for the live COLO tests and benches, made fresh each time and removed even when
+ * something fails. Names carry this JVM's pid, so an interrupted run never breaks the next.
  *
  * <pre>
  *  [client ns] c0 10.99.0.1 --- bridge (root ns, no address) --- nb ===(veth)=== n  <- primary node's network port
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Offloads are off on every interface (no GSO/GRO super-frames, checksums complete in every frame),
  * as a COLO deployment needs.
  */
-public final class Topology implements AutoCloseable {
+public final class LabTopology implements AutoCloseable {
     public static final String VM_IP = "10.99.0.2";
     public static final String CLIENT_IP = "10.99.0.1";
     public static final String DIRECT_IP = "10.99.0.3";
@@ -43,7 +43,7 @@ public final class Topology implements AutoCloseable {
     private final List<String> links = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
 
-    public Topology() throws IOException, InterruptedException {
+    public LabTopology() throws IOException, InterruptedException {
         String id = Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36);
         tag = id;
         client = "cc" + id;
@@ -175,11 +175,11 @@ public final class Topology implements AutoCloseable {
     public record Result(int exit, String output) {
     }
 
-    static String run(String... cmd) throws IOException, InterruptedException {
+    public static String run(String... cmd) throws IOException, InterruptedException {
         return run(true, cmd).output;
     }
 
-    static Result run(boolean check, String... cmd) throws IOException, InterruptedException {
+    public static Result run(boolean check, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {

@@ -1,0 +1,109 @@
+package dev.colo.bench;
+
+import dev.colo.cli.lab.LabPair;
+import dev.colo.cli.lab.LabTopology;
+import dev.colo.checkpoint.CoordinatorListener;
+import dev.colo.compare.DecisionListener;
+import dev.colo.proxy.node.NodeStats;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Live COLO against the direct path, in one run over the same namespace topology (LabTopology: same
+ * MTU, offloads off on every interface of both paths): iperf3 TCP throughput client -> server and
+ * server -> client (-R), and ping RTT. The direct path is a host on the same bridge; the COLO path is
+ * the PVM namespace behind the primary node, with the SVM namespace behind the secondary node (both
+ * nodes in this process, links over loopback, identical replicas).
+ *
+ * <pre>java -cp bench/target/benchmarks.jar dev.colo.bench.ColoNetworkBench [--seconds N] [--pings N]</pre>
+ */
+public final class ColoNetworkBench {
+    private static final Pattern BITS = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.e+E]+)");
+    private static final Pattern RTT = Pattern.compile("time=([0-9.]+) ms");
+
+    private ColoNetworkBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 5;
+        int pings = 200;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--pings" -> pings = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: ColoNetworkBench [--seconds N] [--pings N]");
+                    System.exit(2);
+                }
+            }
+        }
+        try (LabTopology net = new LabTopology()) {
+            for (String ns : new String[] {net.pvm, net.svm, net.direct}) {
+                net.start(ns, null, "iperf3", "-s");
+            }
+            Thread.sleep(500);
+            Result direct = measure(net, LabTopology.DIRECT_IP, seconds, pings);
+            java.util.List<String> firstDivergences = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (LabPair pair = new LabPair(net, new DecisionListener() {
+                @Override
+                public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+                }
+
+                @Override
+                public void onDivergence(dev.colo.compare.Divergence d) {
+                    if (firstDivergences.size() < 5) {
+                        firstDivergences.add(d.toString());
+                    }
+                }
+            }, CoordinatorListener.NONE)) {
+                Result colo = measure(net, LabTopology.VM_IP, seconds, pings);
+                NodeStats ps = pair.primary.node().stats();
+                System.out.printf(Locale.ROOT, "COLO vs direct path, %d s iperf3 per direction, %d pings (LabTopology, MTU 1500, offloads off)%n",
+                        seconds, pings);
+                System.out.printf(Locale.ROOT, "%-28s %12s %12s %8s%n", "", "direct", "COLO", "ratio");
+                row("TCP client->server Mbit/s", direct.upMbps, colo.upMbps);
+                row("TCP server->client Mbit/s", direct.downMbps, colo.downMbps);
+                System.out.printf(Locale.ROOT, "%-28s %10.3fms %10.3fms %+8.3fms added%n", "ping RTT median", direct.rttMedian, colo.rttMedian,
+                        colo.rttMedian - direct.rttMedian);
+                System.out.printf(Locale.ROOT, "%-28s %10.3fms %10.3fms%n", "ping RTT p90", direct.rttP90, colo.rttP90);
+                System.out.println("primary node: " + ps.line());
+                firstDivergences.forEach(d -> System.out.println("divergence: " + d));
+                System.out.println("checkpoints: " + pair.primary.coordinator().status().checkpoints()
+                        + ", rewriter: " + pair.secondary.rewriter().stats());
+            }
+        }
+    }
+
+    private static void row(String what, double direct, double colo) {
+        System.out.printf(Locale.ROOT, "%-28s %12.0f %12.0f %7.0f%%%n", what, direct, colo, 100 * colo / direct);
+    }
+
+    record Result(double upMbps, double downMbps, double rttMedian, double rttP90) {
+    }
+
+    private static Result measure(LabTopology net, String server, int seconds, int pings) throws Exception {
+        // Ping first, on a pair that has not diverged yet.
+        String out = net.ns(net.client, "ping", "-c", "" + pings, "-i", "0.01", "-W", "1", "-n", server);
+        double up = seconds > 0 ? iperf(net, server, seconds, false) : 0;
+        double down = seconds > 0 ? iperf(net, server, seconds, true) : 0;
+        double[] rtts = RTT.matcher(out).results().mapToDouble(m -> Double.parseDouble(m.group(1))).sorted().toArray();
+        if (rtts.length == 0) {
+            throw new IllegalStateException("no ping replies from " + server + ": " + out);
+        }
+        return new Result(up, down, rtts[rtts.length / 2], rtts[rtts.length * 9 / 10]);
+    }
+
+    private static double iperf(LabTopology net, String server, int seconds, boolean reverse) throws Exception {
+        // --repeating-payload: both replicas send the same bytes (iperf3 fills its buffer with random ones otherwise).
+        String[] cmd = reverse ? new String[] {"iperf3", "-c", server, "-t", "" + seconds, "-J", "-R", "--repeating-payload"}
+                : new String[] {"iperf3", "-c", server, "-t", "" + seconds, "-J", "--repeating-payload"};
+        String json = net.ns(net.client, cmd);
+        Matcher m = BITS.matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no iperf3 result: " + json.substring(0, Math.min(400, json.length())));
+        }
+        return Double.parseDouble(m.group(1)) / 1e6;
+    }
+
+}
