@@ -6,11 +6,11 @@ import dev.colo.compare.OutputComparator;
 /** Stage 3: the comparator, alone on its thread. Polls for checkpoint commits at every batch end. */
 final class CompareHandler implements EventHandler<FrameEvent> {
     private final OutputComparator comparator;
-    private final DecisionPublisher decisions;
+    private final Runnable onEnd;
 
-    CompareHandler(OutputComparator comparator, DecisionPublisher decisions) {
+    CompareHandler(OutputComparator comparator, Runnable onEnd) {
         this.comparator = comparator;
-        this.decisions = decisions;
+        this.onEnd = onEnd;
     }
 
     @Override
@@ -35,7 +35,7 @@ final class CompareHandler implements EventHandler<FrameEvent> {
                     comparator.onTick(e.timestampNanos);
                     comparator.drain();
                 }
-                decisions.onEnd();
+                onEnd.run();
                 break;
         }
         if (endOfBatch) {

@@ -31,6 +31,14 @@ public final class ComparePipeline implements AutoCloseable {
         BLOCKING
     }
 
+    /** Where decisions reach the sink. */
+    public enum EmitOn {
+        /** A stage of its own, behind a second ring: the comparator never waits for the sink's I/O (the default). */
+        OWN_THREAD,
+        /** The compare thread, right away: one thread hand-off less per released frame (live nodes). */
+        COMPARE_THREAD
+    }
+
     /** Where the parse stage runs. */
     public enum ParseOn {
         /** Its own thread between ingest and compare: the most parallel, for machines with cores to spare. */
@@ -47,6 +55,7 @@ public final class ComparePipeline implements AutoCloseable {
     private final RingBuffer<FrameEvent> ring;
     private final OutputComparator comparator;
     private final EmitHandler emit;
+    private final InlineEmit inlineEmit;
     private final boolean drainAtEnd;
     private final int publishBatch;
     private final dev.colo.compare.packet.FrameDecoder ingestDecoder;
@@ -58,16 +67,27 @@ public final class ComparePipeline implements AutoCloseable {
     private boolean closed;
 
     private ComparePipeline(Builder b) {
-        outbound = new Disruptor<>(DecisionEvent::new, b.ringSize, threads("colo-emit"), ProducerType.SINGLE, wait(b.waiting));
-        emit = new EmitHandler(b.sink);
         drainAtEnd = b.drainAtEnd;
-        outbound.handleEventsWith(emit);
-        DecisionPublisher decisions = new DecisionPublisher(outbound.start());
-        decisions.consumedBy(emit.sequence());
-        comparator = new OutputComparator(b.config, b.gate, decisions);
+        Runnable onEnd;
+        if (b.emitOn == EmitOn.COMPARE_THREAD) {
+            outbound = null;
+            emit = null;
+            inlineEmit = new InlineEmit(b.sink);
+            comparator = new OutputComparator(b.config, b.gate, inlineEmit);
+            onEnd = inlineEmit::onEnd;
+        } else {
+            outbound = new Disruptor<>(DecisionEvent::new, b.ringSize, threads("colo-emit"), ProducerType.SINGLE, wait(b.waiting));
+            emit = new EmitHandler(b.sink);
+            inlineEmit = null;
+            outbound.handleEventsWith(emit);
+            DecisionPublisher decisions = new DecisionPublisher(outbound.start());
+            decisions.consumedBy(emit.sequence());
+            comparator = new OutputComparator(b.config, b.gate, decisions);
+            onEnd = decisions::onEnd;
+        }
         inbound = new Disruptor<>(FrameEvent::new, b.ringSize, threads("colo-compare"),
                 b.multipleProducers ? ProducerType.MULTI : ProducerType.SINGLE, wait(b.waiting));
-        CompareHandler compare = new CompareHandler(comparator, decisions);
+        CompareHandler compare = new CompareHandler(comparator, onEnd);
         if (b.parseOn == ParseOn.OWN_THREAD) {
             inbound.handleEventsWith(new ParseHandler()).then(compare);
             ingestDecoder = null;
@@ -199,7 +219,8 @@ public final class ComparePipeline implements AutoCloseable {
         // ignores processors whose threads have not started yet and can halt them before they ran.
         control(FrameEvent.END, nowNanos, drain);
         try {
-            if (!emit.awaitEnd(1, TimeUnit.MINUTES)) {
+            boolean done = emit != null ? emit.awaitEnd(1, TimeUnit.MINUTES) : inlineEmit.awaitEnd(1, TimeUnit.MINUTES);
+            if (!done) {
                 throw new IllegalStateException("pipeline did not drain within a minute");
             }
         } catch (InterruptedException e) {
@@ -207,7 +228,9 @@ public final class ComparePipeline implements AutoCloseable {
             throw new IllegalStateException("interrupted while draining the pipeline", e);
         } finally {
             inbound.halt();
-            outbound.halt();
+            if (outbound != null) {
+                outbound.halt();
+            }
         }
     }
 
@@ -217,6 +240,7 @@ public final class ComparePipeline implements AutoCloseable {
         private DecisionListener sink = DecisionListener.NONE;
         private int ringSize = DEFAULT_RING_SIZE;
         private Waiting waiting = Waiting.SLEEPING;
+        private EmitOn emitOn = EmitOn.OWN_THREAD;
         private boolean multipleProducers;
         private boolean drainAtEnd = true;
         private int publishBatch = 1;
@@ -244,6 +268,8 @@ public final class ComparePipeline implements AutoCloseable {
         }
 
         public Builder parseOn(ParseOn where) { parseOn = where; return this; }
+
+        public Builder emitOn(EmitOn where) { emitOn = where; return this; }
 
         public Builder ringSize(int size) {
             if (Integer.bitCount(size) != 1 || size < 2) {

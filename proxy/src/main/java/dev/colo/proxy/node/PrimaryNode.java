@@ -53,7 +53,7 @@ public final class PrimaryNode implements AutoCloseable {
         this.mirror = mirror;
         this.scanNanos = config.scanIntervalNanos();
         this.pipeline = ComparePipeline.builder().config(config).gate(gate).sink(new Release(netPort, maxFrame, observer))
-                .multipleProducers(true).start();
+                .multipleProducers(true).emitOn(ComparePipeline.EmitOn.COMPARE_THREAD).start();
         this.fromVm = new FramePump("pvm-out", vmPort, maxFrame, (frame, now) -> {
             stats.fromVm.incrementAndGet();
             pipeline.publish(Side.PRIMARY.ordinal(), now, FrameDecoder.LINKTYPE_ETHERNET, frame);
