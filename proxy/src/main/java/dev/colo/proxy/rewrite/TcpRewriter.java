@@ -275,32 +275,43 @@ public final class TcpRewriter {
 
     /** Finds the timestamp option; sets tsAt (the TSval's position, -1 if none), tsVal and tsEcr. */
     private void findTimestamps(ByteBuffer frame, int options, int length) {
+        int at = findOption(frame, options, length, TIMESTAMPS);
         tsAt = -1;
+        if (at >= 0 && (frame.get(at + 1) & 0xff) == 10) {
+            tsAt = at + 2;
+            tsVal = frame.getInt(tsAt);
+            tsEcr = frame.getInt(tsAt + 4);
+        }
+    }
+
+    /**
+     * The position of the first option of {@code kind} within [options, options + length), or -1. The
+     * walk stops at the end-of-list option or at a length that is impossible (garbage options).
+     */
+    private static int findOption(ByteBuffer frame, int options, int length, int kind) {
         int i = 0;
         while (i < length) {
-            int kind = frame.get(options + i) & 0xff;
-            if (kind == 0) {
-                return;
+            int k = frame.get(options + i) & 0xff;
+            if (k == 0) {
+                return -1;
             }
-            if (kind == 1) {
+            if (k == 1) {
                 i++;
                 continue;
             }
             if (i + 1 >= length) {
-                return;
+                return -1;
             }
             int len = frame.get(options + i + 1) & 0xff;
             if (len < 2 || i + len > length) {
-                return;
+                return -1;
             }
-            if (kind == TIMESTAMPS && len == 10) {
-                tsAt = options + i + 2;
-                tsVal = frame.getInt(tsAt);
-                tsEcr = frame.getInt(tsAt + 4);
-                return;
+            if (k == kind) {
+                return options + i;
             }
             i += len;
         }
+        return -1;
     }
 
     private void trackClose(int id, int flags, boolean fromVm, long now) {
@@ -331,32 +342,19 @@ public final class TcpRewriter {
         table.remove(id);
     }
 
-    /** SACK blocks toward the SVM acknowledge its bytes: both edges move by the offset. Garbage options stop the walk. */
+    /** SACK blocks toward the SVM acknowledge its bytes: both edges move by the offset. */
     private void rewriteSack(ByteBuffer frame, int options, int length, int off, int checksum) {
-        int i = 0;
-        while (i < length) {
-            int kind = frame.get(options + i) & 0xff;
-            if (kind == 0) {
-                return;
-            }
-            if (kind == 1) {
-                i++;
-                continue;
-            }
-            if (i + 1 >= length) {
-                return;
-            }
-            int len = frame.get(options + i + 1) & 0xff;
-            if (len < 2 || i + len > length) {
-                return;
-            }
-            if (kind == SACK && (len - 2) % 8 == 0) {
-                for (int b = i + 2; b < i + len; b += 4) {
-                    TcpFieldEditor.add(frame, options + b, off, checksum);
-                }
-                stats.sackBlocksRewritten += (len - 2) / 8;
-            }
-            i += len;
+        int at = findOption(frame, options, length, SACK);
+        if (at < 0) {
+            return;
         }
+        int len = frame.get(at + 1) & 0xff;
+        if ((len - 2) % 8 != 0) {
+            return;
+        }
+        for (int b = 2; b < len; b += 4) {
+            TcpFieldEditor.add(frame, at + b, off, checksum);
+        }
+        stats.sackBlocksRewritten += (len - 2) / 8;
     }
 }
