@@ -26,6 +26,9 @@ final class FramePump implements AutoCloseable {
     private final ByteBuffer buffer;
     private volatile boolean running = true;
     private volatile boolean sleeping;
+    /** Empty receives before sleeping in poll: a frame that follows within microseconds costs no wake-up. */
+    private static final int SPIN_BEFORE_SLEEP = Integer.getInteger("colo.pump.spins", 0);
+    private int idleSpins;
 
     /**
      * {@code between} runs before every receive (e.g. to drain frames queued by another thread) and says
@@ -52,11 +55,17 @@ final class FramePump implements AutoCloseable {
                 buffer.clear();
                 int n = port.receive(buffer);
                 if (n > 0) {
+                    idleSpins = 0;
                     buffer.flip();
                     handler.onFrame(buffer, System.nanoTime());
                     continue;
                 }
+                if (!worked && idleSpins++ < SPIN_BEFORE_SLEEP) {
+                    Thread.onSpinWait();
+                    continue;
+                }
                 if (!worked) {
+                    idleSpins = 0;
                     sleeping = true;
                     // Re-check after announcing the sleep: a producer that queued work before seeing the
                     // flag is found here, one that queued after it has written the port's wakeup.
