@@ -1,6 +1,7 @@
 package dev.colo.cli;
 
 import dev.colo.cli.replay.ReplayCommand;
+import dev.colo.cli.node.CompareCommand;
 import dev.colo.cli.node.PrimaryCommand;
 import dev.colo.cli.node.SecondaryCommand;
 import dev.colo.cli.vm.VmCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
             "Two replicas run the same service; their network output is compared packet by packet,",
             "identical output is released, and a divergence triggers a checkpoint of the primary's",
             "state to the secondary."},
-        subcommands = {ReplayCommand.class, PrimaryCommand.class, SecondaryCommand.class, WitnessCommand.class, VmCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {ReplayCommand.class, PrimaryCommand.class, SecondaryCommand.class, CompareCommand.class, WitnessCommand.class, VmCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ColoCommand {
 }

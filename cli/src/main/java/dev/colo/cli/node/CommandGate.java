@@ -1,0 +1,107 @@
+package dev.colo.cli.node;
+
+import dev.colo.compare.CheckpointGate;
+import dev.colo.compare.CheckpointReason;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Checkpoints by an external command (e.g. a script that asks QEMU's COLO for one over QMP): each
+ * request runs it once (requests while it runs share the next run); a run that exits 0 counts as a
+ * committed checkpoint and releases what was held. A failing command commits nothing: held output
+ * stays held, and the next divergence or timeout asks again.
+ */
+final class CommandGate implements CheckpointGate {
+    private final List<String> command;
+    private final PrintWriter log;
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "checkpoint-command");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Object lock = new Object();
+    private volatile long committed; // read without the lock: the comparator polls it
+    private long requested;
+    private boolean running;
+
+    CommandGate(List<String> command, PrintWriter log) {
+        this.command = command;
+        this.log = log;
+    }
+
+    @Override
+    public long request(CheckpointReason reason) {
+        synchronized (lock) {
+            long target = committed + (running ? 2 : 1);
+            if (requested < target) {
+                requested = target;
+                if (!running) {
+                    running = true;
+                    runner.execute(() -> run(reason));
+                }
+            }
+            return target;
+        }
+    }
+
+    private void run(CheckpointReason reason) {
+        while (true) {
+            boolean ok;
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).inheritIO().start();
+                p.getOutputStream().close();
+                ok = p.waitFor() == 0;
+                if (!ok) {
+                    log.println("checkpoint command exited " + p.exitValue() + ": nothing committed");
+                }
+            } catch (java.io.IOException e) {
+                ok = false;
+                log.println("checkpoint command failed to start: " + e.getMessage());
+            } catch (InterruptedException e) {
+                return;
+            }
+            log.flush();
+            synchronized (lock) {
+                if (ok) {
+                    committed++;
+                    lock.notifyAll();
+                }
+                if (!ok || committed >= requested) {
+                    running = false;
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public long committedGeneration() {
+        return committed;
+    }
+
+    @Override
+    public boolean awaitCommitted(long generation, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (lock) {
+            while (committed < generation) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    void close() {
+        runner.shutdownNow();
+    }
+}
