@@ -285,12 +285,17 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
             ByteBuf data = c.alloc().directBuffer(chunkSize);
             java.nio.ByteBuffer nio = data.nioBuffer(0, chunkSize);
             int n = 0;
-            while (nio.hasRemaining()) {
-                int r = source.read(nio);
-                if (r < 0) {
-                    break;
+            try {
+                while (nio.hasRemaining()) {
+                    int r = source.read(nio);
+                    if (r < 0) {
+                        break;
+                    }
+                    n += r;
                 }
-                n += r;
+            } catch (Exception e) {
+                data.release();
+                throw e;
             }
             if (n == 0) {
                 data.release();
@@ -298,7 +303,12 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
             }
             data.writerIndex(n);
             crc.update(data.nioBuffer());
-            c.writeAndFlush(new Message.StateChunk(id, data));
+            // A link that closes under us never runs the encoder, which is what releases the chunk.
+            c.writeAndFlush(new Message.StateChunk(id, data)).addListener(f -> {
+                if (!f.isSuccess() && data.refCnt() > 0) {
+                    data.release();
+                }
+            });
             total += n;
             if (n < chunkSize) {
                 return total;

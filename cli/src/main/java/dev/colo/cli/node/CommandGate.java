@@ -22,7 +22,7 @@ final class CommandGate implements CheckpointGate {
         return t;
     });
     private final Object lock = new Object();
-    private volatile long committed; // read without the lock: the comparator polls it
+    private final CommitCounter committed = new CommitCounter();
     private long requested;
     private boolean running;
 
@@ -34,7 +34,7 @@ final class CommandGate implements CheckpointGate {
     @Override
     public long request(CheckpointReason reason) {
         synchronized (lock) {
-            long target = committed + (running ? 2 : 1);
+            long target = committed.get() + (running ? 2 : 1);
             if (requested < target) {
                 requested = target;
                 if (!running) {
@@ -65,10 +65,9 @@ final class CommandGate implements CheckpointGate {
             log.flush();
             synchronized (lock) {
                 if (ok) {
-                    committed++;
-                    lock.notifyAll();
+                    committed.increment();
                 }
-                if (!ok || committed >= requested) {
+                if (!ok || committed.get() >= requested) {
                     running = false;
                     return;
                 }
@@ -78,27 +77,12 @@ final class CommandGate implements CheckpointGate {
 
     @Override
     public long committedGeneration() {
-        return committed;
+        return committed.get();
     }
 
     @Override
     public boolean awaitCommitted(long generation, long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (lock) {
-            while (committed < generation) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    lock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
+        return committed.await(generation, timeoutNanos);
     }
 
     void close() {

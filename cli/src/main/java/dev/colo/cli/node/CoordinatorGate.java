@@ -14,9 +14,8 @@ import dev.colo.compare.CheckpointReason;
  * may precede the frame), so it waits for the one after.
  */
 public final class CoordinatorGate implements CheckpointGate, CoordinatorListener {
-    private final Object lock = new Object();
+    private final CommitCounter committed = new CommitCounter();
     private volatile PrimaryCoordinator coordinator;
-    private volatile long committed;
     private volatile boolean inFlight;
 
     /** Set once the coordinator exists (it takes this gate as its listener first). */
@@ -26,7 +25,7 @@ public final class CoordinatorGate implements CheckpointGate, CoordinatorListene
 
     @Override
     public long request(CheckpointReason reason) {
-        long target = committed + (inFlight ? 2 : 1);
+        long target = committed.get() + (inFlight ? 2 : 1);
         PrimaryCoordinator c = coordinator;
         if (c != null) {
             c.requestCheckpoint(Trigger.ON_DEMAND, reason.toString());
@@ -36,27 +35,12 @@ public final class CoordinatorGate implements CheckpointGate, CoordinatorListene
 
     @Override
     public long committedGeneration() {
-        return committed;
+        return committed.get();
     }
 
     @Override
     public boolean awaitCommitted(long generation, long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (lock) {
-            while (committed < generation) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    lock.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
+        return committed.await(generation, timeoutNanos);
     }
 
     @Override
@@ -71,9 +55,6 @@ public final class CoordinatorGate implements CheckpointGate, CoordinatorListene
 
     @Override
     public void onCheckpointCommitted(long id, Trigger trigger) {
-        synchronized (lock) {
-            committed++;
-            lock.notifyAll();
-        }
+        committed.increment();
     }
 }
