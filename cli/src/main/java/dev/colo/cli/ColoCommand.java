@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = {
             "COLO in Java: coarse-grained lock-stepping fault tolerance.",
-            "Two replicas run the same service; their network output is compared packet by packet,",
-            "identical output is released, and a divergence triggers a checkpoint of the primary's",
-            "state to the secondary."},
+            "Two replicas run the same service; their network output is compared packet",
+            "by packet, identical output is released, and a divergence triggers a",
+            "checkpoint of the primary's state to the secondary."},
         subcommands = {ReplayCommand.class, PrimaryCommand.class, SecondaryCommand.class, CompareCommand.class, WitnessCommand.class, VmCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ColoCommand {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "witness",
+        header = "Runs the witness: the lease service that decides who may be primary.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {

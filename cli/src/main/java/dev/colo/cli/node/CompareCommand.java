@@ -24,6 +24,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "compare",
+        header = "Stands in for QEMU's colo-compare object (three QEMU-format sockets).",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {

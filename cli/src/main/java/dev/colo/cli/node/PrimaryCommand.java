@@ -19,6 +19,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "primary",
+        header = "Runs the primary node: forwards for the PVM, mirrors, compares, releases.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {

@@ -14,6 +14,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "secondary",
+        header = "Runs the secondary node: feeds the SVM, returns its output, takes over.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay",
+        header = "Replays a PVM/SVM capture pair through the comparator and reports.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {

@@ -22,6 +22,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "vm",
+        header = "Boots the bundled guest (or an image) on KVM with a TAP NIC.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
