@@ -87,6 +87,20 @@ public final class NodeOptions {
         }
     }
 
+    /** The three endpoints on {@code host}, at the ports given (or their defaults). */
+    NodeAddresses addresses(java.net.InetAddress host) {
+        return new NodeAddresses(new java.net.InetSocketAddress(host, checkpointPort),
+                new java.net.InetSocketAddress(host, mirrorPort), new java.net.InetSocketAddress(host, redirectPort));
+    }
+
+    /** Closes what was opened so far and turns a setup failure into a usage error. */
+    static ParameterException usage(CommandSpec spec, RuntimeException e, AutoCloseable... opened) {
+        for (AutoCloseable a : opened) {
+            PrimaryRunner.closeQuietly(a);
+        }
+        return e instanceof ParameterException p ? p : new ParameterException(spec.commandLine(), e.getMessage());
+    }
+
     static String hostName() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();

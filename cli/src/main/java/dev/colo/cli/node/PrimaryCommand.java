@@ -8,7 +8,6 @@ import dev.colo.compare.Divergence;
 import dev.colo.proxy.io.FramePort;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -66,8 +65,7 @@ public final class PrimaryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         InetAddress host = InetAddress.getByName(listen);
-        NodeAddresses at = new NodeAddresses(new InetSocketAddress(host, node.checkpointPort),
-                new InetSocketAddress(host, node.mirrorPort), new InetSocketAddress(host, node.redirectPort));
+        NodeAddresses at = node.addresses(host);
         NodeVm vm;
         try {
             vm = NodeVm.open(node, "colo-pvm", out);
@@ -84,13 +82,7 @@ public final class PrimaryCommand implements Callable<Integer> {
             runner = new PrimaryRunner(at, vmSide, netSide, node.link(), compare.toConfig(vm.checkpointModel()),
                     node.checkpoint(NodeOptions.hostName()), vm.replicated(), node.arbiter(spec), new Reporter(out), logTo(out));
         } catch (ParameterException | IllegalArgumentException e) {
-            PrimaryRunner.closeQuietly(vmSide);
-            PrimaryRunner.closeQuietly(netSide);
-            vm.close();
-            if (e instanceof ParameterException) {
-                throw e;
-            }
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw NodeOptions.usage(spec, e, vmSide, netSide, vm);
         } catch (java.io.IOException e) {
             PrimaryRunner.closeQuietly(vmSide);
             PrimaryRunner.closeQuietly(netSide);

@@ -3,7 +3,6 @@ package dev.colo.cli.node;
 import dev.colo.proxy.io.FramePort;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -57,8 +56,7 @@ public final class SecondaryCommand implements Callable<Integer> {
         } catch (java.net.UnknownHostException e) {
             throw new ParameterException(spec.commandLine(), "--primary: unknown host '" + primaryHost + "'");
         }
-        NodeAddresses primary = new NodeAddresses(new InetSocketAddress(host, node.checkpointPort),
-                new InetSocketAddress(host, node.mirrorPort), new InetSocketAddress(host, node.redirectPort));
+        NodeAddresses primary = node.addresses(host);
         NodeVm vm;
         try {
             vm = NodeVm.open(node, "colo-svm", out);
@@ -75,13 +73,7 @@ public final class SecondaryCommand implements Callable<Integer> {
             runner = new SecondaryRunner(primary, vmSide, netSide, node.link(), node.checkpoint(NodeOptions.hostName()),
                     vm.replicated(), vm.restoredByCheckpoints(), node.arbiter(spec), PrimaryCommand.logTo(out));
         } catch (ParameterException | IllegalArgumentException e) {
-            PrimaryRunner.closeQuietly(vmSide);
-            PrimaryRunner.closeQuietly(netSide);
-            vm.close();
-            if (e instanceof ParameterException) {
-                throw e;
-            }
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw NodeOptions.usage(spec, e, vmSide, netSide, vm);
         }
         out.printf("colo secondary: connecting to the primary at %s%n", host.getHostAddress());
         out.flush();
