@@ -22,28 +22,23 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>One thread receives and one other thread may send.
  */
-public final class AfPacketPort implements FramePort {
+public final class AfPacketPort extends AbstractFramePort {
     private static final int SOCKADDR_LL_SIZE = 20;
     private static final int PACKET_MREQ_SIZE = 16;
     /** Ethernet header plus two VLAN tags: the most a frame may add to the MTU. */
     private static final int MAX_LINK_HEADERS = 14 + 2 * 4;
 
-    private final String name;
     private final int fd;
     private final int mtu;
-    private final FdWaiter waiter;
-    private final PortStats stats = new PortStats();
     private final BufferAddress receiveAddress = new BufferAddress();
     private final BufferAddress sendAddress = new BufferAddress();
     private final Memory packetStatistics = new Memory(8 + 4); // struct tpacket_stats, then its length
     private long kernelDrops;
-    private volatile boolean closed;
 
     private AfPacketPort(String name, int fd, int mtu, FdWaiter waiter) {
-        this.name = name;
+        super(name, waiter);
         this.fd = fd;
         this.mtu = mtu;
-        this.waiter = waiter;
     }
 
     /** Opens a socket on interface {@code ifname} of this process's network namespace. */
@@ -204,19 +199,7 @@ public final class AfPacketPort implements FramePort {
         }
     }
 
-    @Override
-    public boolean awaitFrame(int timeoutMillis) throws PortException {
-        checkOpen();
-        return waiter.await(timeoutMillis);
-    }
 
-    /** Synchronized with close: never writes to an eventfd number that close has freed. */
-    @Override
-    public synchronized void wakeup() {
-        if (!closed) {
-            waiter.wakeup();
-        }
-    }
 
     /**
      * Frames the kernel dropped because the socket's receive queue was full (the receiver fell behind),
@@ -237,30 +220,13 @@ public final class AfPacketPort implements FramePort {
         return mtu;
     }
 
-    @Override
-    public String describe() {
-        return name;
-    }
 
-    @Override
-    public PortStats stats() {
-        return stats;
-    }
 
-    private void checkOpen() throws PortException {
-        if (closed) {
-            throw new PortException(name, "closed");
-        }
-    }
 
-    /** Closes the socket (which ends promiscuous mode); wake and stop the receiving thread first. */
+    /** Closing the socket also ends promiscuous mode. */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            waiter.close();
-            LibC.close(fd);
-            packetStatistics.close();
-        }
+    protected void releaseResources() {
+        LibC.close(fd);
+        packetStatistics.close();
     }
 }

@@ -26,21 +26,16 @@ import org.pcap4j.core.Pcaps;
  * eventfd for {@link #wakeup()}; immediate mode (the default) makes the fd readable per frame instead of
  * per TPACKET_V3 block. Frames we send are not captured back (direction IN).
  */
-public final class PcapPort implements FramePort {
+public final class PcapPort extends AbstractFramePort {
     /** How long libpcap may hold frames back when immediate mode is off. */
     private static final int BLOCK_TIMEOUT_MILLIS = 10;
 
-    private final String name;
     private final PcapHandle handle;
-    private final FdWaiter waiter;
-    private final PortStats stats = new PortStats();
     private byte[] sendBuffer = new byte[2048];
-    private volatile boolean closed;
 
     private PcapPort(String name, PcapHandle handle, FdWaiter waiter) {
-        this.name = name;
+        super(name, waiter);
         this.handle = handle;
-        this.waiter = waiter;
     }
 
     public static PcapPort open(String ifname, PortOptions options) throws PortException {
@@ -147,43 +142,14 @@ public final class PcapPort implements FramePort {
         }
     }
 
-    @Override
-    public boolean awaitFrame(int timeoutMillis) throws PortException {
-        checkOpen();
-        return waiter.await(timeoutMillis);
-    }
 
-    /** Synchronized with close: never writes to an eventfd number that close has freed. */
-    @Override
-    public synchronized void wakeup() {
-        if (!closed) {
-            waiter.wakeup();
-        }
-    }
+
+
+
 
     @Override
-    public String describe() {
-        return name;
-    }
-
-    @Override
-    public PortStats stats() {
-        return stats;
-    }
-
-    private void checkOpen() throws PortException {
-        if (closed) {
-            throw new PortException(name, "closed");
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            waiter.close();
-            handle.close();
-        }
+    protected void releaseResources() {
+        handle.close();
     }
 
     /**

@@ -21,27 +21,22 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>One thread receives and one other thread may send; nothing is allocated per frame.
  */
-public final class TapPort implements FramePort {
+public final class TapPort extends AbstractFramePort {
     public static final long TUNSETIFF = 0x400454caL;
     public static final short IFF_TAP = 0x0002;
     public static final short IFF_MULTI_QUEUE = 0x0100;
     public static final short IFF_NO_PI = 0x1000;
 
-    private final String name;
     private final String ifname;
     private final int fd;
-    private final FdWaiter waiter;
-    private final PortStats stats = new PortStats();
     private final BufferAddress receiveAddress = new BufferAddress();
     private final BufferAddress sendAddress = new BufferAddress();
     private Memory scratch;
-    private volatile boolean closed;
 
     private TapPort(String ifname, int fd, FdWaiter waiter) {
-        this.name = "tap " + ifname;
+        super("tap " + ifname, waiter);
         this.ifname = ifname;
         this.fd = fd;
-        this.waiter = waiter;
     }
 
     /** Creates tap {@code ifname} or attaches to it if it exists; an empty name lets the kernel pick "tapN". */
@@ -156,51 +151,22 @@ public final class TapPort implements FramePort {
         }
     }
 
-    @Override
-    public boolean awaitFrame(int timeoutMillis) throws PortException {
-        checkOpen();
-        return waiter.await(timeoutMillis);
-    }
 
-    /** Synchronized with close: never writes to an eventfd number that close has freed. */
-    @Override
-    public synchronized void wakeup() {
-        if (!closed) {
-            waiter.wakeup();
-        }
-    }
 
     /** The tap's name (the kernel's choice when opened with an empty name). */
     public String interfaceName() {
         return ifname;
     }
 
-    @Override
-    public String describe() {
-        return name;
-    }
 
-    @Override
-    public PortStats stats() {
-        return stats;
-    }
 
-    private void checkOpen() throws PortException {
-        if (closed) {
-            throw new PortException(name, "closed");
-        }
-    }
 
-    /** Closes the fd: a non-persistent tap disappears. Wake and stop the receiving thread first. */
+    /** Closing the fd makes a non-persistent tap disappear. */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            waiter.close();
-            LibC.close(fd);
-            if (scratch != null) {
-                scratch.close();
-            }
+    protected void releaseResources() {
+        LibC.close(fd);
+        if (scratch != null) {
+            scratch.close();
         }
     }
 }
