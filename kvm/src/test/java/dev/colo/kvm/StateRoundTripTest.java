@@ -38,7 +38,13 @@ class StateRoundTripTest {
                 // Both run on their own; the secondary also "diverges" in a page the primary never touches.
                 secondary.resume();
                 primary.resume();
-                Thread.sleep(5);
+                // Until the secondary has run at all (on a busy 2-core machine a few ms may not be enough),
+                // bounded: a secondary that never moves fails the assertion below.
+                long waitUntil = System.currentTimeMillis() + 5_000;
+                long base = secondary.memory().getLong(COUNTER);
+                while (secondary.memory().getLong(COUNTER) == base && System.currentTimeMillis() < waitUntil) {
+                    Thread.sleep(1);
+                }
                 secondary.pause();
                 long secondaryCount = secondary.memory().getLong(COUNTER);
                 assertTrue(secondaryCount > atCheckpoint, "round " + round + ": the secondary counts on from the checkpoint (rbx restored), got "

@@ -67,26 +67,25 @@ public final class TapDevice implements NetBackend {
 
     @Override
     public void transmit(long src, int length) {
-        try {
-            LibC.write(fd, src, length);
-            transmitted++;
-        } catch (LastErrorException e) {
+        if (LibC.write(fd, src, length) < 0) {
             dropped++; // EAGAIN (queue full), EIO (link down): a NIC drops, the guest's TCP retransmits
+        } else {
+            transmitted++;
         }
     }
 
     @Override
     public int receive(long dst, int capacity) {
-        try {
-            long n = LibC.read(fd, dst, capacity);
+        long n = LibC.read(fd, dst, capacity);
+        if (n >= 0) {
             received++;
             return (int) n;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == LibC.EAGAIN) {
-                return -1;
-            }
-            throw new KvmException("reading tap " + name + ": " + Errno.describe(e.getErrorCode()), e.getErrorCode());
         }
+        int errno = LibC.errno();
+        if (errno == LibC.EAGAIN) {
+            return -1;
+        }
+        throw new KvmException("reading tap " + name + ": " + Errno.describe(errno), errno);
     }
 
     @Override

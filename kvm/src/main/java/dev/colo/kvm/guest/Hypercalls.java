@@ -14,6 +14,8 @@ import dev.colo.kvm.vmm.PortIo;
  */
 public final class Hypercalls implements PortIo {
     private static final int MAX_POLL_MILLIS = 1000;
+    /** Wall-clock nanoseconds without an Instant per call (poll and walltime run once per guest loop). */
+    private static final long EPOCH_MINUS_MONOTONIC = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
 
     private final GuestMemory memory;
     private final Console console;
@@ -66,8 +68,7 @@ public final class Hypercalls implements PortIo {
     }
 
     private static long wallNanos() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return System.nanoTime() + EPOCH_MINUS_MONOTONIC;
     }
 
     private void puts(long block) {

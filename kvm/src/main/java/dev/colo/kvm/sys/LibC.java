@@ -43,10 +43,20 @@ public final class LibC {
 
     public static native int munmap(Pointer addr, long length) throws LastErrorException;
 
-    /** Reads into native memory at address {@code buf} (e.g. straight into guest RAM): no Java buffer in between. */
-    public static native long read(int fd, long buf, long count) throws LastErrorException;
+    /**
+     * Reads into native memory at address {@code buf} (e.g. straight into guest RAM): no Java buffer in
+     * between. Returns -1 with {@link #errno()} set instead of throwing: "nothing to read" (EAGAIN) is the
+     * common case in a poll loop and must not cost an exception.
+     */
+    public static native long read(int fd, long buf, long count);
 
-    public static native long write(int fd, long buf, long count) throws LastErrorException;
+    /** Like {@link #read}: -1 and {@link #errno()} on failure. */
+    public static native long write(int fd, long buf, long count);
+
+    /** errno of this thread's last failed non-throwing call. */
+    public static int errno() {
+        return Native.getLastError();
+    }
 
     /** {@code fds} is an array of struct pollfd {int fd; short events; short revents;}. */
     public static native int poll(Pointer fds, int nfds, int timeoutMillis) throws LastErrorException;
