@@ -126,17 +126,9 @@ public final class CompareCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("colo compare: " + e.getMessage());
             return 4;
         }
-        // The comparator's clock: timeouts fire and commits are noticed even when no frame comes.
-        java.util.concurrent.ScheduledExecutorService ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "compare-ticker");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = compare.toConfig(CheckpointModel.SECONDARY_RESTORED).scanIntervalNanos();
-        ticker.scheduleAtFixedRate(() -> pipeline.tick(System.nanoTime()), period, period, java.util.concurrent.TimeUnit.NANOSECONDS);
+        pipeline.tickEvery(compare.toConfig(CheckpointModel.SECONDARY_RESTORED).scanIntervalNanos());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            ticker.shutdownNow();
             p.close();
             s.close();
             pipeline.close();

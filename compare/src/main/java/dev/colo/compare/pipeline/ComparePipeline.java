@@ -65,6 +65,7 @@ public final class ComparePipeline implements AutoCloseable {
     private final ThreadLocal<dev.colo.compare.packet.FrameDecoder> decoders =
             ThreadLocal.withInitial(dev.colo.compare.packet.FrameDecoder::new);
     private boolean closed;
+    private java.util.concurrent.ScheduledExecutorService ticker;
 
     private ComparePipeline(Builder b) {
         drainAtEnd = b.drainAtEnd;
@@ -179,6 +180,20 @@ public final class ComparePipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Live use: ticks the comparator's clock from System.nanoTime every {@code periodNanos} (at least 1 ms)
+     * on a timer thread of its own, so timeouts fire and commits are noticed even when no frame comes.
+     * Stopped by {@link #close()}.
+     */
+    public synchronized void tickEvery(long periodNanos) {
+        if (ticker != null) {
+            return;
+        }
+        long period = Math.max(1_000_000L, periodNanos);
+        ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(threads("colo-ticker"));
+        ticker.scheduleAtFixedRate(() -> tick(System.nanoTime()), period, period, TimeUnit.NANOSECONDS);
+    }
+
     /** Advances the comparator's clock without a frame (a live timer calls this every scan interval). */
     public void tick(long nowNanos) {
         control(FrameEvent.TICK, nowNanos, false);
@@ -215,6 +230,11 @@ public final class ComparePipeline implements AutoCloseable {
             return;
         }
         closed = true;
+        synchronized (this) {
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
+        }
         // An end marker through both rings, then halt. Disruptor's own shutdown() is not used: it
         // ignores processors whose threads have not started yet and can halt them before they ran.
         control(FrameEvent.END, nowNanos, drain);

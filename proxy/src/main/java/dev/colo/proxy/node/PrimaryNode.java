@@ -12,9 +12,6 @@ import dev.colo.proxy.link.FrameLink;
 import dev.colo.proxy.link.FrameReceiver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -40,7 +37,6 @@ public final class PrimaryNode implements AutoCloseable {
     private final NodeStats stats = new NodeStats();
     private final FramePump fromVm;
     private final FramePump fromNetwork;
-    private final ScheduledExecutorService ticker;
     private final long scanNanos;
 
     /**
@@ -59,11 +55,6 @@ public final class PrimaryNode implements AutoCloseable {
             pipeline.publish(Side.PRIMARY.ordinal(), now, FrameDecoder.LINKTYPE_ETHERNET, frame);
         }, () -> false);
         this.fromNetwork = new FramePump("network-in", netPort, maxFrame, this::fromNetwork, () -> false);
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "compare-ticker");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Receives the SVM's output from the redirect link. */
@@ -85,8 +76,7 @@ public final class PrimaryNode implements AutoCloseable {
     public void start() {
         fromVm.start();
         fromNetwork.start();
-        long period = Math.max(1_000_000L, scanNanos);
-        ticker.scheduleAtFixedRate(() -> pipeline.tick(System.nanoTime()), period, period, TimeUnit.NANOSECONDS);
+        pipeline.tickEvery(scanNanos);
     }
 
     private void fromNetwork(ByteBuffer frame, long now) {
@@ -125,7 +115,6 @@ public final class PrimaryNode implements AutoCloseable {
 
     @Override
     public void close() {
-        ticker.shutdownNow();
         fromNetwork.close();
         fromVm.close();
         pipeline.close();
