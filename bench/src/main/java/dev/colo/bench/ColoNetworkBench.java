@@ -27,6 +27,9 @@ public final class ColoNetworkBench {
     private static final Pattern BITS = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.e+E]+)");
     private static final Pattern RTT = Pattern.compile("time=([0-9.]+) ms");
 
+    private static final int UP_PORT = 5201;
+    private static final int DOWN_PORT = 5202;
+
     private ColoNetworkBench() {
     }
 
@@ -45,7 +48,10 @@ public final class ColoNetworkBench {
         }
         try (LabTopology net = new LabTopology()) {
             for (String ns : new String[] {net.pvm, net.svm, net.direct}) {
-                net.start(ns, null, "iperf3", "-s");
+                // A server per direction: a stand-in SVM that diverged in one test (iperf3's closing JSON
+                // differs) cannot be checkpointed back, so the next test starts on a fresh server.
+                net.start(ns, null, "iperf3", "-s", "-p", "" + UP_PORT);
+                net.start(ns, null, "iperf3", "-s", "-p", "" + DOWN_PORT);
             }
             Thread.sleep(500);
             Result direct = measure(net, LabTopology.DIRECT_IP, seconds, pings);
@@ -54,9 +60,6 @@ public final class ColoNetworkBench {
                     FramePorts.open(FramePortType.AFPACKET, net.primaryVm, PortOptions.defaults()))) {
                 bare = measure(net, LabTopology.VM_IP, seconds, pings);
             }
-            // An external SVM learns its neighbours only from frames the mirror shows it (its own ARP requests
-            // go to the comparator, never to the network): let the client ask afresh, as it would for a new host.
-            net.ns(net.client, "ip", "neigh", "flush", "all");
             java.util.List<String> firstDivergences = new java.util.concurrent.CopyOnWriteArrayList<>();
             try (LabPair pair = new LabPair(net, new DecisionListener() {
                 @Override
@@ -109,8 +112,8 @@ public final class ColoNetworkBench {
 
     private static double iperf(LabTopology net, String server, int seconds, boolean reverse) throws Exception {
         // --repeating-payload: both replicas send the same bytes (iperf3 fills its buffer with random ones otherwise).
-        String[] cmd = reverse ? new String[] {"iperf3", "-c", server, "-t", "" + seconds, "-J", "-R", "--repeating-payload"}
-                : new String[] {"iperf3", "-c", server, "-t", "" + seconds, "-J", "--repeating-payload"};
+        String[] cmd = reverse ? new String[] {"iperf3", "-c", server, "-p", "" + DOWN_PORT, "-t", "" + seconds, "-J", "-R", "--repeating-payload"}
+                : new String[] {"iperf3", "-c", server, "-p", "" + UP_PORT, "-t", "" + seconds, "-J", "--repeating-payload"};
         String json = net.ns(net.client, cmd);
         Matcher m = BITS.matcher(json);
         if (!m.find()) {

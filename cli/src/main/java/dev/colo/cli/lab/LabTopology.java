@@ -27,6 +27,7 @@ public final class LabTopology implements AutoCloseable {
     public static final String CLIENT_IP = "10.99.0.1";
     public static final String DIRECT_IP = "10.99.0.3";
     public static final String VM_MAC = "02:00:00:99:00:02";
+    public static final String CLIENT_MAC = "02:00:00:99:00:01";
 
     public final String tag;
     public final String client;
@@ -86,10 +87,15 @@ public final class LabTopology implements AutoCloseable {
         links.add(bridge);
         run("ip", "link", "set", bridge, "up");
         // Hosts: each a veth whose far end sits in the root namespace.
-        host(client, "c" + tag, CLIENT_IP, null, true);
+        host(client, "c" + tag, CLIENT_IP, CLIENT_MAC, true);
         host(direct, "d" + tag, DIRECT_IP, VM_MAC.replace(":02", ":03"), true);
         host(pvm, primaryVm, VM_IP, VM_MAC, false);
         host(svm, secondaryVm, VM_IP, VM_MAC, false);
+        // The replicas start as one VM would after the initial sync: both know the client's MAC. An
+        // external SVM could not learn it later, its own ARP requests go to the comparator, not the network.
+        for (String replica : new String[] {pvm, svm}) {
+            ns(replica, "ip", "neigh", "replace", CLIENT_IP, "lladdr", CLIENT_MAC, "dev", "v0", "nud", "permanent");
+        }
         // The nodes' network ports: veth pairs in the root namespace, one end on the bridge.
         pair(primaryNet, primaryNet + "b");
         pair(secondaryNet, secondaryNet + "b");

@@ -17,6 +17,7 @@ import dev.colo.proxy.rewrite.RewriterConfig;
 import dev.colo.proxy.rewrite.TcpRewriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
@@ -35,6 +36,8 @@ public final class SecondaryRunner implements AutoCloseable {
     private final SecondaryNode node;
     private final TcpRewriter rewriter;
     private final SecondaryCoordinator coordinator;
+    private final Thread starter;
+    private volatile boolean closed;
 
     /**
      * @param vmRestoredByCheckpoints true when a commit makes the SVM a copy of the PVM (a real VM); false
@@ -88,7 +91,36 @@ public final class SecondaryRunner implements AutoCloseable {
         };
         this.coordinator = new SecondaryCoordinator(checkpoint, vm, arbiter, Listeners.all(wiring, listener));
         node.start();
-        coordinator.start(primary.checkpoint());
+        this.starter = new Thread(() -> startWhenLinked(primary), "secondary-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /**
+     * The checkpoint protocol starts only once the mirror and redirect links are up: a secondary that
+     * went in sync before it could see the client's frames would miss input and diverge at once.
+     */
+    private void startWhenLinked(NodeAddresses primary) {
+        try {
+            boolean logged = false;
+            while (!mirror.awaitConnected(Duration.ofSeconds(1)) || !redirect.awaitConnected(Duration.ofSeconds(1))) {
+                if (closed) {
+                    return;
+                }
+                if (!logged) {
+                    logged = true;
+                    LOG.info("waiting for the mirror and redirect links to " + primary.mirror() + " and " + primary.redirect()
+                            + " before syncing");
+                }
+            }
+            synchronized (this) {
+                if (!closed) {
+                    coordinator.start(primary.checkpoint());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public SecondaryNode node() {
@@ -105,6 +137,10 @@ public final class SecondaryRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        starter.interrupt();
         PrimaryRunner.closeQuietly(coordinator);
         PrimaryRunner.closeQuietly(mirror);
         PrimaryRunner.closeQuietly(node);
