@@ -7,6 +7,7 @@ import dev.colo.compare.DecisionListener;
 import dev.colo.proxy.io.FramePortType;
 import dev.colo.proxy.io.FramePorts;
 import dev.colo.proxy.io.PortOptions;
+import dev.colo.proxy.node.NodeTuning;
 import dev.colo.proxy.node.NodeStats;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -36,12 +37,15 @@ public final class ColoNetworkBench {
     public static void main(String[] args) throws Exception {
         int seconds = 5;
         int pings = 200;
+        NodeTuning tuning = NodeTuning.DEFAULT;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--pings" -> pings = Integer.parseInt(args[++i]);
+                case "--busy-poll" -> tuning = new NodeTuning(java.time.Duration.ofNanos(1000 * Long.parseLong(args[++i])), tuning.compareOnOwnThread());
+                case "--compare-thread" -> tuning = new NodeTuning(tuning.busyPoll(), true);
                 default -> {
-                    System.err.println("usage: ColoNetworkBench [--seconds N] [--pings N]");
+                    System.err.println("usage: ColoNetworkBench [--seconds N] [--pings N] [--busy-poll MICROS] [--compare-thread]");
                     System.exit(2);
                 }
             }
@@ -72,7 +76,7 @@ public final class ColoNetworkBench {
                         firstDivergences.add(d.toString());
                     }
                 }
-            }, CoordinatorListener.NONE)) {
+            }, CoordinatorListener.NONE, tuning)) {
                 Result colo = measure(net, LabTopology.VM_IP, seconds, pings);
                 NodeStats ps = pair.primary.node().stats();
                 System.out.printf(Locale.ROOT, "COLO vs direct path, %d s iperf3 per direction, %d pings (LabTopology, MTU 1500, offloads off)%n",

@@ -20,6 +20,7 @@ import dev.colo.proxy.io.FramePortType;
 import dev.colo.proxy.io.FramePorts;
 import dev.colo.proxy.io.PortOptions;
 import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.NodeTuning;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ public final class KvmColoBench {
                 pvm.resume();
                 try (PrimaryRunner primary = new PrimaryRunner(NodeAddresses.on(InetAddress.getLoopbackAddress(), true),
                         FramePorts.open(FramePortType.AFPACKET, ((TapDevice) pvm.net().backend()).name(), o),
-                        FramePorts.open(FramePortType.AFPACKET, net.primaryNet, o), new LinkConfig(), compare, config("pvm"),
+                        FramePorts.open(FramePortType.AFPACKET, net.primaryNet, o), new LinkConfig(), NodeTuning.DEFAULT, compare, config("pvm"),
                         new KvmReplicatedVm(pvm), new AlwaysArbiter(), new DecisionListener() {
                             @Override
                             public void onRelease(byte[] f, int off, int len, long c, long n) {
@@ -89,7 +90,7 @@ public final class KvmColoBench {
                         }, CoordinatorListener.NONE);
                      SecondaryRunner secondary = new SecondaryRunner(primary.boundAddresses(),
                              FramePorts.open(FramePortType.AFPACKET, ((TapDevice) svm.net().backend()).name(), o), null, new LinkConfig(),
-                             config("svm"), new KvmReplicatedVm(svm), true, new AlwaysArbiter(), CoordinatorListener.NONE)) {
+                             NodeTuning.DEFAULT, config("svm"), new KvmReplicatedVm(svm), true, new AlwaysArbiter(), CoordinatorListener.NONE)) {
                     long deadline = System.currentTimeMillis() + 20_000;
                     while (primary.coordinator().state() != PrimaryState.PROTECTED && System.currentTimeMillis() < deadline) {
                         Thread.sleep(20);

@@ -17,6 +17,7 @@ import dev.colo.proxy.io.FramePortType;
 import dev.colo.proxy.io.FramePorts;
 import dev.colo.proxy.io.PortOptions;
 import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.NodeTuning;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -31,16 +32,20 @@ public final class LabPair implements AutoCloseable {
     public final SecondaryRunner secondary;
 
     public LabPair(LabTopology net, DecisionListener observer, CoordinatorListener listener) throws Exception {
+        this(net, observer, listener, NodeTuning.DEFAULT);
+    }
+
+    public LabPair(LabTopology net, DecisionListener observer, CoordinatorListener listener, NodeTuning tuning) throws Exception {
         CompareConfig compare = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
                 .rules(new RuleSet(true, List.of(IgnoreRule.parse("http-date"))));
         PortOptions ports = PortOptions.defaults();
         primary = new PrimaryRunner(NodeAddresses.on(InetAddress.getLoopbackAddress(), true),
                 FramePorts.open(FramePortType.AFPACKET, net.primaryVm, ports), FramePorts.open(FramePortType.AFPACKET, net.primaryNet, ports),
-                new LinkConfig(), compare, config("pvm-node"), new InMemoryVm("external", 1), new AlwaysArbiter(), observer, listener);
+                new LinkConfig(), tuning, compare, config("pvm-node"), new InMemoryVm("external", 1), new AlwaysArbiter(), observer, listener);
         SecondaryRunner s;
         try {
             s = new SecondaryRunner(primary.boundAddresses(), FramePorts.open(FramePortType.AFPACKET, net.secondaryVm, ports),
-                    FramePorts.open(FramePortType.AFPACKET, net.secondaryNet, ports), new LinkConfig(), config("svm-node"),
+                    FramePorts.open(FramePortType.AFPACKET, net.secondaryNet, ports), new LinkConfig(), tuning, config("svm-node"),
                     new InMemoryVm("external", 1), false, new AlwaysArbiter(), listener);
         } catch (Exception e) {
             primary.close();

@@ -60,6 +60,11 @@ public final class PrimaryCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "ADDR", defaultValue = "0.0.0.0", description = "Address the three ports listen on. Default: ${DEFAULT-VALUE}.")
     String listen;
 
+    @Option(names = "--compare-thread",
+            description = "Compare on a thread of its own behind the Disruptor ring, instead of on the node's I/O thread: the I/O "
+                    + "thread never waits for the comparator, at the cost of a hand-off per frame. For hosts with cores to spare.")
+    boolean compareThread;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -79,7 +84,7 @@ public final class PrimaryCommand implements Callable<Integer> {
         try {
             vmSide = node.open(spec, "--vm-port", vm.portSpec(node.vmPort));
             netSide = node.open(spec, "--net-port", netPort);
-            runner = new PrimaryRunner(at, vmSide, netSide, node.link(), compare.toConfig(vm.checkpointModel()),
+            runner = new PrimaryRunner(at, vmSide, netSide, node.link(), node.tuning(spec, compareThread), compare.toConfig(vm.checkpointModel()),
                     node.checkpoint(NodeOptions.hostName()), vm.replicated(), node.arbiter(spec), new Reporter(out), logTo(out));
         } catch (ParameterException | IllegalArgumentException e) {
             throw NodeOptions.usage(spec, e, vmSide, netSide, vm);

@@ -12,6 +12,8 @@ import dev.colo.proxy.io.FramePorts;
 import dev.colo.proxy.link.FrameLinkServer;
 import dev.colo.proxy.link.FrameReceiver;
 import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.NodeLoop;
+import dev.colo.proxy.node.NodeTuning;
 import dev.colo.proxy.node.PrimaryNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,12 +32,14 @@ public final class PrimaryRunner implements AutoCloseable {
     private final PrimaryNode node;
     private final PrimaryCoordinator coordinator;
     private final InetSocketAddress checkpointAddress;
+    private final NodeLoop loop;
 
-    public PrimaryRunner(NodeAddresses addresses, FramePort vmPort, FramePort netPort, LinkConfig link, CompareConfig compare,
-            CheckpointConfig checkpoint, ReplicatedVm vm, Arbiter arbiter, DecisionListener observer, CoordinatorListener listener)
-            throws IOException, InterruptedException {
+    public PrimaryRunner(NodeAddresses addresses, FramePort vmPort, FramePort netPort, LinkConfig link, NodeTuning tuning,
+            CompareConfig compare, CheckpointConfig checkpoint, ReplicatedVm vm, Arbiter arbiter, DecisionListener observer,
+            CoordinatorListener listener) throws IOException, InterruptedException {
         this.vmPort = vmPort;
         this.netPort = netPort;
+        this.loop = NodeLoop.start("primary", tuning.busyPoll());
         CoordinatorGate gate = new CoordinatorGate();
         FrameLinkServer m = null;
         FrameLinkServer r = null;
@@ -47,9 +51,9 @@ public final class PrimaryRunner implements AutoCloseable {
                 public void onFrame(ByteBuffer frame) {
                     // The secondary sends nothing on the mirror link; a frame here is ignored.
                 }
-            });
-            n = new PrimaryNode(compare, vmPort, netPort, m, gate, observer, FramePorts.MAX_FRAME);
-            r = new FrameLinkServer("redirect", addresses.redirect(), link, n.secondaryOutput());
+            }, loop.loop());
+            n = new PrimaryNode(compare, loop, tuning, vmPort, netPort, m, gate, observer, FramePorts.MAX_FRAME);
+            r = new FrameLinkServer("redirect", addresses.redirect(), link, n.secondaryOutput(), loop.loop());
             PrimaryNode nodeRef = n;
             CoordinatorListener protection = new CoordinatorListener() {
                 @Override
@@ -68,7 +72,7 @@ public final class PrimaryRunner implements AutoCloseable {
             n.start();
             checkpointAddress = c.start(addresses.checkpoint());
         } catch (IOException | InterruptedException | RuntimeException e) {
-            for (AutoCloseable a : new AutoCloseable[] {c, r, n, m}) {
+            for (AutoCloseable a : new AutoCloseable[] {c, r, n, m, loop}) {
                 closeQuietly(a);
             }
             throw e;
@@ -109,6 +113,7 @@ public final class PrimaryRunner implements AutoCloseable {
         closeQuietly(node);
         closeQuietly(redirect);
         closeQuietly(mirror);
+        closeQuietly(loop);
         closeQuietly(vmPort);
         closeQuietly(netPort);
     }

@@ -70,7 +70,7 @@ public final class SecondaryCommand implements Callable<Integer> {
         try {
             vmSide = node.open(spec, "--vm-port", vm.portSpec(node.vmPort));
             netSide = netPort != null ? node.open(spec, "--net-port", netPort) : null;
-            runner = new SecondaryRunner(primary, vmSide, netSide, node.link(), node.checkpoint(NodeOptions.hostName()),
+            runner = new SecondaryRunner(primary, vmSide, netSide, node.link(), node.tuning(spec, false), node.checkpoint(NodeOptions.hostName()),
                     vm.replicated(), vm.restoredByCheckpoints(), node.arbiter(spec), PrimaryCommand.logTo(out));
         } catch (ParameterException | IllegalArgumentException e) {
             throw NodeOptions.usage(spec, e, vmSide, netSide, vm);

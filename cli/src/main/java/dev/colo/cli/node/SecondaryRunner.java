@@ -12,6 +12,8 @@ import dev.colo.proxy.io.FramePorts;
 import dev.colo.proxy.link.FrameLinkClient;
 import dev.colo.proxy.link.FrameReceiver;
 import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.NodeLoop;
+import dev.colo.proxy.node.NodeTuning;
 import dev.colo.proxy.node.SecondaryNode;
 import dev.colo.proxy.rewrite.RewriterConfig;
 import dev.colo.proxy.rewrite.TcpRewriter;
@@ -37,6 +39,7 @@ public final class SecondaryRunner implements AutoCloseable {
     private final TcpRewriter rewriter;
     private final SecondaryCoordinator coordinator;
     private final Thread starter;
+    private final NodeLoop loop;
     private volatile boolean closed;
 
     /**
@@ -44,19 +47,20 @@ public final class SecondaryRunner implements AutoCloseable {
      *        for a VM this appliance cannot checkpoint (then the TCP offsets must stay as learned)
      * @param netPort the port to serve clients on after a failover; null: the SVM stays off the network
      */
-    public SecondaryRunner(NodeAddresses primary, FramePort svmPort, FramePort netPort, LinkConfig link, CheckpointConfig checkpoint,
-            ReplicatedVm vm, boolean vmRestoredByCheckpoints, Arbiter arbiter, CoordinatorListener listener) {
+    public SecondaryRunner(NodeAddresses primary, FramePort svmPort, FramePort netPort, LinkConfig link, NodeTuning tuning,
+            CheckpointConfig checkpoint, ReplicatedVm vm, boolean vmRestoredByCheckpoints, Arbiter arbiter, CoordinatorListener listener) {
         this.svmPort = svmPort;
         this.netPort = netPort;
+        this.loop = NodeLoop.start("secondary", tuning.busyPoll());
         this.rewriter = new TcpRewriter(new RewriterConfig());
         this.redirect = new FrameLinkClient("redirect", primary.redirect(), link, new FrameReceiver() {
             @Override
             public void onFrame(ByteBuffer frame) {
                 // The primary sends nothing on the redirect link.
             }
-        });
-        this.node = new SecondaryNode(svmPort, redirect, rewriter, FramePorts.MAX_FRAME);
-        this.mirror = new FrameLinkClient("mirror", primary.mirror(), link, node.mirrorInput());
+        }, loop.loop());
+        this.node = new SecondaryNode(loop, svmPort, redirect, rewriter, FramePorts.MAX_FRAME);
+        this.mirror = new FrameLinkClient("mirror", primary.mirror(), link, node.mirrorInput(), loop.loop());
         SecondaryNode n = node;
         FrameLinkClient m = mirror;
         CoordinatorListener wiring = new CoordinatorListener() {
@@ -145,6 +149,7 @@ public final class SecondaryRunner implements AutoCloseable {
         PrimaryRunner.closeQuietly(mirror);
         PrimaryRunner.closeQuietly(node);
         PrimaryRunner.closeQuietly(redirect);
+        PrimaryRunner.closeQuietly(loop);
         PrimaryRunner.closeQuietly(svmPort);
         PrimaryRunner.closeQuietly(netPort);
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.PrimaryState;
 import dev.colo.compare.DecisionListener;
+import dev.colo.proxy.node.NodeTuning;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -20,6 +21,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +64,10 @@ class LiveColoTest {
     }
 
     private void startPair() throws Exception {
+        startPair(NodeTuning.DEFAULT);
+    }
+
+    private void startPair(NodeTuning tuning) throws Exception {
         CoordinatorListener log = new CoordinatorListener() {
             @Override
             public void onTransition(dev.colo.checkpoint.protocol.Role role, String from, String to, String why) {
@@ -78,7 +85,7 @@ class LiveColoTest {
                     divergences.add(d.toString());
                 }
             }
-        }, log);
+        }, log, tuning);
         primary = pair.primary;
         secondary = pair.secondary;
     }
@@ -97,14 +104,16 @@ class LiveColoTest {
         return sha256(out);
     }
 
-    @Test
-    void identicalContentReachesTheClientWithNoDivergence() throws Exception {
+    /** Also with the loops busy-polling, which changes when frames are read and flushed, not what. */
+    @ParameterizedTest(name = "busy-poll {0} us")
+    @ValueSource(longs = {0, 300})
+    void identicalContentReachesTheClientWithNoDivergence(long busyPollMicros) throws Exception {
         // One directory for both replicas: same bytes and same Last-Modified header.
         Path www = tmp.resolve("www");
         Path file = LabTopology.file(www, "data.bin", 2_000_000, 1);
         net.httpServer(net.pvm, www);
         net.httpServer(net.svm, www);
-        startPair();
+        startPair(new NodeTuning(java.time.Duration.ofNanos(busyPollMicros * 1000), false));
         net.start(net.svm, tmp.resolve("svm.pcap.log"), "tcpdump", "-i", "v0", "-n", "-w", tmp.resolve("svm.pcap").toString());
         Thread.sleep(500);
         for (int i = 0; i < 3; i++) {
@@ -120,15 +129,17 @@ class LiveColoTest {
         assertTrue(secondary.rewriter().stats().learnedOffsets() >= 3, "the SVM's ISNs differ from the PVM's: " + secondary.rewriter().stats());
     }
 
-    @Test
-    void aReplicaThatAnswersDifferentlyCausesACheckpointAndTheClientGetsThePrimarysBytes() throws Exception {
+    /** With the comparator on the node's loop (the default) and on its own thread behind the Disruptor. */
+    @ParameterizedTest(name = "compare on its own thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void aReplicaThatAnswersDifferentlyCausesACheckpointAndTheClientGetsThePrimarysBytes(boolean compareThread) throws Exception {
         Path pvmDir = tmp.resolve("pvm-www");
         Path svmDir = tmp.resolve("svm-www");
         Path file = LabTopology.file(pvmDir, "data.bin", 300_000, 1);
         LabTopology.file(svmDir, "data.bin", 300_000, 2);
         net.httpServer(net.pvm, pvmDir);
         net.httpServer(net.svm, svmDir);
-        startPair();
+        startPair(new NodeTuning(java.time.Duration.ZERO, compareThread));
         assertEquals(sha256(file), curl("data.bin"));
         var ps = primary.node().stats();
         assertTrue(ps.divergences.get() >= 1, ps.line());

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * -> compare -> emit (the sink, on its own thread). Each stage is one thread; no locks and no
  * allocation per frame, back-pressure by the rings' capacity (a full ring makes the publisher wait).
  */
-public final class ComparePipeline implements AutoCloseable {
+public final class ComparePipeline implements CompareStage {
     /** How the stage threads wait for work. */
     public enum Waiting {
         /** Spin, then yield, then park briefly: low latency and an idle CPU when idle (the default). */
@@ -137,6 +137,7 @@ public final class ComparePipeline implements AutoCloseable {
     }
 
     /** Like {@link #publish(int, long, int, byte[], int, int)} for a frame between a buffer's position and limit. */
+    @Override
     public void publish(int side, long timestampNanos, int linkType, java.nio.ByteBuffer frame) {
         long seq = ring.next();
         FrameEvent e = ring.get(seq);
@@ -163,11 +164,13 @@ public final class ComparePipeline implements AutoCloseable {
     }
 
     /** The secondary is gone: held output is released and the primary's output passes from now on (in order with frames already published). */
+    @Override
     public void enterUnprotected(long nowNanos) {
         control(FrameEvent.UNPROTECT, nowNanos, false);
     }
 
     /** A secondary is in sync again: compare from a clean slate. */
+    @Override
     public void resumeProtection(long nowNanos) {
         control(FrameEvent.PROTECT, nowNanos, false);
     }
@@ -195,6 +198,7 @@ public final class ComparePipeline implements AutoCloseable {
     }
 
     /** Advances the comparator's clock without a frame (a live timer calls this every scan interval). */
+    @Override
     public void tick(long nowNanos) {
         control(FrameEvent.TICK, nowNanos, false);
     }
@@ -210,6 +214,7 @@ public final class ComparePipeline implements AutoCloseable {
     }
 
     /** The comparator; read its stats only from the compare thread or after {@link #close}. */
+    @Override
     public OutputComparator comparator() {
         return comparator;
     }

@@ -23,6 +23,11 @@ abstract class AbstractFramePort implements FramePort {
     }
 
     @Override
+    public int readinessFd() {
+        return waiter.frameFd();
+    }
+
+    @Override
     public synchronized void wakeup() {
         if (!closed) {
             waiter.wakeup();

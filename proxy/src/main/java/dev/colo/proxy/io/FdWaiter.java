@@ -11,6 +11,7 @@ import dev.colo.proxy.io.sys.LibC;
 final class FdWaiter implements AutoCloseable {
     private static final int POLLFD_SIZE = 8;
     private final String port;
+    private final int frameFd;
     private final int eventFd;
     private final Memory pollFds = new Memory(2 * POLLFD_SIZE);
     private final Memory one = new Memory(8);
@@ -18,6 +19,7 @@ final class FdWaiter implements AutoCloseable {
 
     FdWaiter(String port, int frameFd) throws PortException {
         this.port = port;
+        this.frameFd = frameFd;
         eventFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
         if (eventFd < 0) {
             throw new PortException(port, "eventfd", LibC.errno(), null);
@@ -28,6 +30,10 @@ final class FdWaiter implements AutoCloseable {
         pollFds.setInt(POLLFD_SIZE, eventFd);
         pollFds.setShort(POLLFD_SIZE + 4, LibC.POLLIN);
         one.setLong(0, 1);
+    }
+
+    int frameFd() {
+        return frameFd;
     }
 
     /** True when the frame fd is readable; false on timeout, wakeup or signal. Negative timeout: no limit. */

@@ -29,6 +29,13 @@ public interface FramePort extends AutoCloseable {
     /** Waits until a frame can be received or the timeout passes; true if one can. Interruptible by {@link #wakeup()}. */
     boolean awaitFrame(int timeoutMillis) throws IOException;
 
+    /**
+     * A file descriptor that polls readable when a frame may be received, for an event loop to watch
+     * (level-triggered: it stays readable until {@link #receive} has taken what waits). Owned by the port;
+     * watchers must stop watching before {@link #close()}.
+     */
+    int readinessFd();
+
     /** Makes a thread blocked in {@link #awaitFrame} return early (e.g. to shut down). */
     void wakeup();
 

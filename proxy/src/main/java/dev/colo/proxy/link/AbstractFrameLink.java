@@ -24,18 +24,22 @@ abstract class AbstractFrameLink implements FrameLink {
     protected final FrameReceiver receiver;
     protected final LinkStats stats = new LinkStats();
     private final EventLoopGroup group;
+    /** False when the loop belongs to the node (shared by its links and ports): closing the link leaves it running. */
+    private final boolean ownsLoop;
     /** The link's one thread: acceptor, connection, drain task and timers. */
     protected final EventLoop loop;
     protected final OutboundFrames frames;
     protected volatile boolean closed;
     private volatile boolean warnedReceiver;
 
-    AbstractFrameLink(String name, LinkConfig config, FrameReceiver receiver) {
+    /** @param sharedLoop the node's event loop to run on, or null for a thread of the link's own */
+    AbstractFrameLink(String name, LinkConfig config, FrameReceiver receiver, EventLoop sharedLoop) {
         this.name = Objects.requireNonNull(name, "name");
         this.config = config.copy().validate();
         this.receiver = Objects.requireNonNull(receiver, "receiver");
-        this.group = LinkTransport.newLoop(name);
-        this.loop = group.next();
+        this.ownsLoop = sharedLoop == null;
+        this.group = ownsLoop ? LinkTransport.newLoop(name) : sharedLoop;
+        this.loop = ownsLoop ? group.next() : sharedLoop;
         this.frames = new OutboundFrames(name, this.config, stats, loop);
     }
 
@@ -51,6 +55,13 @@ abstract class AbstractFrameLink implements FrameLink {
     @Override
     public boolean send(ByteBuffer frame) {
         return frames.send(frame);
+    }
+
+    @Override
+    public void flush() {
+        if (loop.inEventLoop()) {
+            frames.run();
+        }
     }
 
     @Override
@@ -164,13 +175,20 @@ abstract class AbstractFrameLink implements FrameLink {
         }
         if (loop.inEventLoop()) {
             closeChannels();
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            if (ownsLoop) {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            }
             return;
         }
         try {
             loop.submit(this::closeChannels).awaitUninterruptibly(2, TimeUnit.SECONDS);
         } catch (RejectedExecutionException e) {
             // already shut down
+        }
+        if (!ownsLoop) {
+            // The node's loop runs on: it writes nothing more for this link, whose channels are closed.
+            frames.discardQueued();
+            return;
         }
         // Quiet period 0: the loop runs what is queued (channelInactive, the last drain) and stops.
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -14,6 +14,13 @@ public interface FrameLink extends AutoCloseable {
      */
     boolean send(ByteBuffer frame);
 
+    /**
+     * Writes what {@link #send} queued now, when called on the link's event loop (a node that shares the
+     * loop calls it after the last frame of a burst, so the peer sees the burst before the node goes on);
+     * elsewhere it does nothing, the queued frames are written by the loop anyway.
+     */
+    void flush();
+
     /** True while connected and below the high-water mark. */
     boolean isWritable();
 

@@ -27,7 +27,13 @@ public final class FrameLinkClient extends AbstractFrameLink {
 
     /** Starts connecting to {@code remote}; returns at once. */
     public FrameLinkClient(String name, InetSocketAddress remote, LinkConfig config, FrameReceiver receiver) {
-        super(name, config, receiver);
+        this(name, remote, config, receiver, null);
+    }
+
+    /** As above, on {@code sharedLoop} (a node's event loop, left running when the link closes) when not null. */
+    public FrameLinkClient(String name, InetSocketAddress remote, LinkConfig config, FrameReceiver receiver,
+            io.netty.channel.EventLoop sharedLoop) {
+        super(name, config, receiver, sharedLoop);
         this.remote = remote;
         this.bootstrap = new Bootstrap()
                 .group(loop)

@@ -30,7 +30,13 @@ public final class FrameLinkServer extends AbstractFrameLink {
      */
     public FrameLinkServer(String name, InetSocketAddress address, LinkConfig config, FrameReceiver receiver)
             throws IOException {
-        super(name, config, receiver);
+        this(name, address, config, receiver, null);
+    }
+
+    /** As above, on {@code sharedLoop} (a node's event loop, left running when the link closes) when not null. */
+    public FrameLinkServer(String name, InetSocketAddress address, LinkConfig config, FrameReceiver receiver,
+            io.netty.channel.EventLoop sharedLoop) throws IOException {
+        super(name, config, receiver, sharedLoop);
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop, loop)
                 .channel(LinkTransport.serverChannelClass())

@@ -6,8 +6,8 @@ import com.lmax.disruptor.dsl.ProducerType;
 import java.nio.ByteBuffer;
 
 /**
- * Hands frames from a link's event-loop thread to a node's I/O thread without a lock: a Disruptor ring
- * of reusable slots (one producer: the link's event loop), drained by polling. When it is full the frame is dropped and counted, as a full
+ * A bounded queue of frames in reusable direct slots (a Disruptor ring drained by polling): the frames a
+ * secondary holds while its SVM is paused. When it is full the frame is dropped and counted, as a full
  * NIC queue would drop it: the link's reader never blocks.
  */
 final class FrameQueue {
@@ -57,8 +57,8 @@ final class FrameQueue {
             if (s.data.capacity() < len) {
                 s.data = ByteBuffer.allocateDirect(Math.max(len, s.data.capacity() * 2));
             }
-            s.data.clear();
-            s.data.put(frame.duplicate()).flip();
+            s.data.clear().limit(len);
+            s.data.put(0, frame, frame.position(), len); // absolute: no view of the frame allocated
         } finally {
             ring.publish(seq);
         }

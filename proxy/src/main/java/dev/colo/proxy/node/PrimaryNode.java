@@ -7,11 +7,14 @@ import dev.colo.compare.Divergence;
 import dev.colo.compare.Side;
 import dev.colo.compare.packet.FrameDecoder;
 import dev.colo.compare.pipeline.ComparePipeline;
+import dev.colo.compare.pipeline.CompareStage;
+import dev.colo.compare.pipeline.InlineCompare;
 import dev.colo.proxy.io.FramePort;
 import dev.colo.proxy.link.FrameLink;
 import dev.colo.proxy.link.FrameReceiver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledFuture;
 import java.util.logging.Logger;
 
 /**
@@ -26,44 +29,60 @@ import java.util.logging.Logger;
  * PVM port --(PVM output)--> comparator <-- redirect link <-- secondary node (SVM output)
  * comparator --(released)--> network port
  * </pre>
+ *
+ * All of it runs on the node's {@link NodeLoop}: both ports are watched by it, both links run on it, and
+ * the comparator runs on it too (or, with {@link NodeTuning#compareOnOwnThread}, behind the Disruptor on a
+ * thread of its own). No frame changes threads between the port and the comparator.
  */
 public final class PrimaryNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PrimaryNode.class.getName());
 
+    private final NodeLoop loop;
     private final FramePort vmPort;
     private final FramePort netPort;
     private final FrameLink mirror;
-    private final ComparePipeline pipeline;
+    private final CompareStage compare;
     private final NodeStats stats = new NodeStats();
-    private final FramePump fromVm;
-    private final FramePump fromNetwork;
     private final long scanNanos;
+    private final int maxFrame;
+    private PortWatch fromVm;
+    private PortWatch fromNetwork;
+    private ScheduledFuture<?> ticker;
 
     /**
-     * @param observer sees every decision after the node acted on it (logs, counters); called on the emit thread
+     * @param mirror a link on {@code loop}
+     * @param observer sees every decision after the node acted on it (logs, counters); called on the compare thread
      */
-    public PrimaryNode(CompareConfig config, FramePort vmPort, FramePort netPort, FrameLink mirror, CheckpointGate gate,
-            DecisionListener observer, int maxFrame) {
+    public PrimaryNode(CompareConfig config, NodeLoop loop, NodeTuning tuning, FramePort vmPort, FramePort netPort, FrameLink mirror,
+            CheckpointGate gate, DecisionListener observer, int maxFrame) {
+        this.loop = loop;
         this.vmPort = vmPort;
         this.netPort = netPort;
         this.mirror = mirror;
-        this.scanNanos = config.scanIntervalNanos();
-        this.pipeline = ComparePipeline.builder().config(config).gate(gate).sink(new Release(netPort, maxFrame, observer))
-                .multipleProducers(true).emitOn(ComparePipeline.EmitOn.COMPARE_THREAD).start();
-        this.fromVm = new FramePump("pvm-out", vmPort, maxFrame, (frame, now) -> {
-            stats.fromVm.incrementAndGet();
-            pipeline.publish(Side.PRIMARY.ordinal(), now, FrameDecoder.LINKTYPE_ETHERNET, frame);
-        }, () -> false);
-        this.fromNetwork = new FramePump("network-in", netPort, maxFrame, this::fromNetwork, () -> false);
+        this.maxFrame = maxFrame;
+        this.scanNanos = Math.max(1_000_000L, config.scanIntervalNanos());
+        Release release = new Release(netPort, maxFrame, observer);
+        this.compare = tuning.compareOnOwnThread()
+                ? ComparePipeline.builder().config(config).gate(gate).sink(release).emitOn(ComparePipeline.EmitOn.COMPARE_THREAD)
+                        .multipleProducers(true) // the loop publishes; close() publishes the end from the caller's thread
+                        .start()
+                : new InlineCompare(config, gate, release);
     }
 
-    /** Receives the SVM's output from the redirect link. */
+    /** Receives the SVM's output from the redirect link, which must run on the node's loop. */
     public FrameReceiver secondaryOutput() {
         return new FrameReceiver() {
             @Override
             public void onFrame(ByteBuffer frame) {
                 stats.fromPeer.incrementAndGet();
-                pipeline.publish(Side.SECONDARY.ordinal(), System.nanoTime(), FrameDecoder.LINKTYPE_ETHERNET, frame);
+                compare.publish(Side.SECONDARY.ordinal(), System.nanoTime(), FrameDecoder.LINKTYPE_ETHERNET, frame);
+            }
+
+            @Override
+            public void onLinkUp(String peer) {
+                if (!loop.inLoop()) {
+                    throw new IllegalStateException("the redirect link must run on the primary node's loop");
+                }
             }
 
             @Override
@@ -74,13 +93,27 @@ public final class PrimaryNode implements AutoCloseable {
     }
 
     public void start() {
-        fromVm.start();
-        fromNetwork.start();
-        pipeline.tickEvery(scanNanos);
+        loop.run(() -> {
+            fromVm = loop.watch(vmPort, maxFrame, (frame, now, last) -> {
+                stats.fromVm.incrementAndGet();
+                compare.publish(Side.PRIMARY.ordinal(), now, FrameDecoder.LINKTYPE_ETHERNET, frame);
+            });
+            fromNetwork = loop.watch(netPort, maxFrame, this::fromNetwork);
+            ticker = loop.every(scanNanos, () -> compare.tick(System.nanoTime()));
+        });
     }
 
-    private void fromNetwork(ByteBuffer frame, long now) {
+    /** On the loop: mirror first, and flush the mirror after a burst's last frame, before the PVM sees it, so the SVM's twin starts as early as it can. */
+    private void fromNetwork(ByteBuffer frame, long now, boolean lastOfBurst) {
         stats.fromNetwork.incrementAndGet();
+        if (mirror.send(frame)) {
+            stats.mirrored.incrementAndGet();
+        } else {
+            stats.mirrorDropped.incrementAndGet();
+        }
+        if (lastOfBurst) {
+            mirror.flush();
+        }
         try {
             if (!vmPort.send(frame)) {
                 stats.toVmDropped.incrementAndGet();
@@ -90,37 +123,38 @@ public final class PrimaryNode implements AutoCloseable {
         } catch (IOException e) {
             stats.toVmDropped.incrementAndGet();
         }
-        if (mirror.send(frame)) {
-            stats.mirrored.incrementAndGet();
-        } else {
-            stats.mirrorDropped.incrementAndGet();
-        }
     }
 
     /** The secondary is lost: held output is released and the PVM's output passes unchecked from now on. */
     public void enterUnprotected(String reason) {
         LOG.warning("running UNPROTECTED: " + reason);
-        pipeline.enterUnprotected(System.nanoTime());
+        loop.execute(() -> compare.enterUnprotected(System.nanoTime()));
     }
 
     /** A secondary is in sync (again): compare from a clean slate. */
     public void resumeProtection() {
         LOG.info("protected: comparing output again");
-        pipeline.resumeProtection(System.nanoTime());
+        loop.execute(() -> compare.resumeProtection(System.nanoTime()));
     }
 
     public NodeStats stats() {
         return stats;
     }
 
+    /** Stops watching the ports and comparing; the loop, the links and the ports are the caller's to close. */
     @Override
     public void close() {
-        fromNetwork.close();
-        fromVm.close();
-        pipeline.close();
+        loop.runUnlessStopped(() -> {
+            if (ticker != null) {
+                ticker.cancel(false);
+                fromNetwork.cancel();
+                fromVm.cancel();
+            }
+        });
+        compare.close();
     }
 
-    /** The emit stage: released frames go to the network port through one reused direct buffer. */
+    /** The sink: released frames go to the network port through one reused direct buffer. */
     private final class Release implements DecisionListener {
         private final FramePort out;
         private final ByteBuffer buffer;

@@ -15,44 +15,51 @@ import java.util.logging.Logger;
  * forwarder between the SVM and the network after a failover, keeping the offsets so that established
  * client connections survive.
  *
- * <p>One I/O thread owns the rewriter (it is single-threaded by design): it receives the SVM's output
- * and drains the frames that the link's thread (or, once promoted, the network port's thread) queued.
+ * <p>Everything runs on the node's {@link NodeLoop}, which therefore owns the rewriter (single-threaded
+ * by design): the mirror and redirect links run on it and it watches the SVM's port (and, once promoted,
+ * the network port). A mirrored frame goes into the SVM in the same call that read it from the link.
  */
 public final class SecondaryNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SecondaryNode.class.getName());
-    private static final int QUEUE_SLOTS = 4096;
+    private static final int HELD_SLOTS = 4096;
 
+    private final NodeLoop loop;
     private final FramePort svmPort;
     private final FrameLink redirect;
     private final TcpRewriter rewriter;
     private final int maxFrame;
     private final NodeStats stats = new NodeStats();
-    private final FrameQueue towardVm;
-    private final FramePump io;
-    private volatile boolean resetOffsets;
-    private volatile boolean holding;
+    /** Frames for the SVM while it is paused for a checkpoint; loop only. */
+    private final FrameQueue held;
+    /** Loop only (written elsewhere only through {@link NodeLoop#run}). */
+    private boolean holding;
     private volatile FramePort network;
-    private FramePump fromNetwork;
+    private PortWatch fromVm;
+    private PortWatch fromNetwork;
 
-    public SecondaryNode(FramePort svmPort, FrameLink redirect, TcpRewriter rewriter, int maxFrame) {
+    /** @param redirect a link on {@code loop} */
+    public SecondaryNode(NodeLoop loop, FramePort svmPort, FrameLink redirect, TcpRewriter rewriter, int maxFrame) {
+        this.loop = loop;
         this.svmPort = svmPort;
         this.redirect = redirect;
         this.rewriter = rewriter;
         this.maxFrame = maxFrame;
-        this.towardVm = new FrameQueue(QUEUE_SLOTS, maxFrame, this::toVm);
-        this.io = new FramePump("svm-io", svmPort, maxFrame, this::fromVm, this::between);
+        this.held = new FrameQueue(HELD_SLOTS, maxFrame, this::toVm);
     }
 
-    /** Receives mirrored client frames from the primary. */
+    /** Receives mirrored client frames from the primary, on the loop (the mirror link must run on it). */
     public FrameReceiver mirrorInput() {
         return new FrameReceiver() {
             @Override
             public void onFrame(ByteBuffer frame) {
                 stats.fromPeer.incrementAndGet();
-                if (towardVm.offer(frame)) {
-                    io.wake();
-                } else {
-                    stats.toVmDropped.incrementAndGet();
+                forVm(frame);
+            }
+
+            @Override
+            public void onLinkUp(String peer) {
+                if (!loop.inLoop()) {
+                    throw new IllegalStateException("the mirror link must run on the secondary node's loop");
                 }
             }
 
@@ -64,31 +71,39 @@ public final class SecondaryNode implements AutoCloseable {
     }
 
     public void start() {
-        io.start();
+        loop.run(() -> fromVm = loop.watch(svmPort, maxFrame, this::fromVm));
     }
 
     /**
      * The SVM is paused for a checkpoint: frames for it wait in this node's queue, not in its tap, until
-     * the checkpoint ends. Whether they need the old offsets or none depends on whether it commits.
+     * the checkpoint ends. Whether they need the old offsets or none depends on whether it commits. Returns
+     * once no frame goes to the SVM any more.
      */
     public void holdForCheckpoint() {
-        holding = true;
+        loop.run(() -> holding = true);
     }
 
     /**
      * A checkpoint made the SVM carry the PVM's exact TCP state: offsets become zero, then held frames
-     * flow again (both on the I/O thread, in that order).
+     * flow again (in that order).
      */
     public void checkpointCommitted() {
-        resetOffsets = true;
-        holding = false;
-        io.wake();
+        loop.execute(() -> {
+            rewriter.checkpointCommitted();
+            releaseHeld();
+        });
     }
 
     /** The checkpoint broke: the SVM keeps its own state and its offsets; held frames flow again. */
     public void checkpointAborted() {
+        loop.execute(this::releaseHeld);
+    }
+
+    private void releaseHeld() {
         holding = false;
-        io.wake();
+        while (held.drain()) {
+            // until empty
+        }
     }
 
     /**
@@ -96,34 +111,31 @@ public final class SecondaryNode implements AutoCloseable {
      * with the offsets kept), the SVM's output goes to {@code networkPort} (rewritten) instead of the
      * primary. Close the mirror link before calling this.
      */
-    public synchronized void promote(FramePort networkPort) {
-        if (network != null) {
-            return;
-        }
-        network = networkPort;
-        holding = false;
-        rewriter.startForwarding();
-        fromNetwork = new FramePump("network-in", networkPort, maxFrame, (frame, now) -> {
-            stats.fromNetwork.incrementAndGet();
-            if (towardVm.offer(frame)) {
-                io.wake();
-            } else {
-                stats.toVmDropped.incrementAndGet();
+    public void promote(FramePort networkPort) {
+        loop.run(() -> {
+            if (network != null) {
+                return;
             }
-        }, () -> false);
-        fromNetwork.start();
-        LOG.warning("promoted: forwarding between the SVM and " + networkPort.describe() + " with the TCP offsets kept");
+            network = networkPort;
+            rewriter.startForwarding();
+            releaseHeld();
+            fromNetwork = loop.watch(networkPort, maxFrame, (frame, now, last) -> {
+                stats.fromNetwork.incrementAndGet();
+                forVm(frame);
+            });
+            LOG.warning("promoted: forwarding between the SVM and " + networkPort.describe() + " with the TCP offsets kept");
+        });
     }
 
-    private boolean between() {
-        if (resetOffsets) {
-            resetOffsets = false;
-            rewriter.checkpointCommitted();
+    /** On the loop: a frame for the SVM, now or (during a checkpoint) once it ends, in arrival order. */
+    private void forVm(ByteBuffer frame) {
+        if (!holding) {
+            toVm(frame);
+        } else if (!held.offer(frame)) {
+            stats.toVmDropped.incrementAndGet();
         }
-        return !holding && towardVm.drain();
     }
 
-    /** On the I/O thread: a frame for the SVM. */
     private void toVm(ByteBuffer frame) {
         rewriter.towardSecondary(frame, System.nanoTime());
         try {
@@ -137,8 +149,8 @@ public final class SecondaryNode implements AutoCloseable {
         }
     }
 
-    /** On the I/O thread: the SVM's output. */
-    private void fromVm(ByteBuffer frame, long now) {
+    /** On the loop: the SVM's output; the redirect link is flushed after a burst. */
+    private void fromVm(ByteBuffer frame, long now, boolean lastOfBurst) {
         stats.fromVm.incrementAndGet();
         rewriter.fromSecondary(frame, now);
         FramePort net = network;
@@ -147,6 +159,9 @@ public final class SecondaryNode implements AutoCloseable {
                 stats.redirected.incrementAndGet();
             } else {
                 stats.redirectDropped.incrementAndGet();
+            }
+            if (lastOfBurst) {
+                redirect.flush();
             }
             return;
         }
@@ -169,11 +184,16 @@ public final class SecondaryNode implements AutoCloseable {
         return network != null;
     }
 
+    /** Stops watching the ports; the loop, the links and the ports are the caller's to close. */
     @Override
-    public synchronized void close() {
-        if (fromNetwork != null) {
-            fromNetwork.close();
-        }
-        io.close();
+    public void close() {
+        loop.runUnlessStopped(() -> {
+            if (fromNetwork != null) {
+                fromNetwork.cancel();
+            }
+            if (fromVm != null) {
+                fromVm.cancel();
+            }
+        });
     }
 }

@@ -1,0 +1,27 @@
+package dev.colo.compare.pipeline;
+
+import dev.colo.compare.OutputComparator;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a live node hands its output frames to the comparator: on the node's own thread
+ * ({@link InlineCompare}) or through the Disruptor to a compare thread ({@link ComparePipeline}).
+ */
+public interface CompareStage extends AutoCloseable {
+    /** One output frame (position..limit, copied before the call returns) of {@code side}. */
+    void publish(int side, long timestampNanos, int linkType, ByteBuffer frame);
+
+    /** Advances the comparator's clock without a frame: timeouts fire, commits are noticed. */
+    void tick(long nowNanos);
+
+    /** The secondary is gone: held output is released and the primary's output passes from now on. */
+    void enterUnprotected(long nowNanos);
+
+    /** A secondary is in sync again: compare from a clean slate. */
+    void resumeProtection(long nowNanos);
+
+    OutputComparator comparator();
+
+    @Override
+    void close();
+}

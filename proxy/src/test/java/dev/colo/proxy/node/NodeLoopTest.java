@@ -1,0 +1,162 @@
+package dev.colo.proxy.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.colo.proxy.io.FramePort;
+import dev.colo.proxy.io.FramePortType;
+import dev.colo.proxy.io.FramePorts;
+import dev.colo.proxy.io.PortOptions;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A node's loop watching real AF_PACKET ports on a veth pair (made here, named with the pid): every frame
+ * arrives, in order, on the loop thread; a burst's end is marked; a failing handler costs one frame; a
+ * cancelled watch reads nothing more and leaves the frames in the port.
+ */
+class NodeLoopTest {
+    private static final int ETHERTYPE = 0x88B6;
+    private String a;
+    private String b;
+    private FramePort sender;
+    private FramePort receiver;
+
+    @BeforeEach
+    void veth() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/sys/class/net")) && ProcessHandle.current().info().user().orElse("").equals("root"),
+                "needs root to create a veth pair");
+        String id = Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36);
+        a = "nla" + id;
+        b = "nlb" + id;
+        ip("link", "add", a, "type", "veth", "peer", "name", b);
+        ip("link", "set", a, "up");
+        ip("link", "set", b, "up");
+        sender = FramePorts.open(FramePortType.AFPACKET, a, PortOptions.defaults());
+        receiver = FramePorts.open(FramePortType.AFPACKET, b, PortOptions.defaults());
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (sender != null) {
+            sender.close();
+        }
+        if (receiver != null) {
+            receiver.close();
+        }
+        if (a != null) {
+            new ProcessBuilder("ip", "link", "del", a).start().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest(name = "busy-poll {0} us")
+    @ValueSource(longs = {0, 200})
+    void deliversEveryFrameInOrderOnTheLoop(long busyPollMicros) throws Exception {
+        try (NodeLoop loop = NodeLoop.start("test", Duration.ofNanos(busyPollMicros * 1000))) {
+            List<Integer> seen = new CopyOnWriteArrayList<>();
+            AtomicBoolean offLoop = new AtomicBoolean();
+            AtomicInteger lastMarks = new AtomicInteger();
+            PortWatch watch = loop.watch(receiver, 2048, (frame, now, last) -> {
+                if (frame.getShort(frame.position() + 12) != (short) ETHERTYPE) {
+                    return; // the kernel's own frames on a fresh link
+                }
+                offLoop.compareAndSet(false, !loop.inLoop());
+                seen.add(frame.getInt(frame.position() + 14));
+                if (last) {
+                    lastMarks.incrementAndGet();
+                }
+            });
+            int n = 2000;
+            for (int i = 0; i < n; i++) {
+                sendNumbered(i);
+            }
+            awaitSize(seen, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(i, seen.get(i), "frame " + i + " out of order or missing");
+            }
+            assertTrue(!offLoop.get(), "a frame was handled off the loop thread");
+            assertTrue(lastMarks.get() >= 1 && lastMarks.get() <= n, "bursts end marked: " + lastMarks.get());
+            watch.cancel();
+        }
+    }
+
+    @ParameterizedTest(name = "handler fails on frame {0}")
+    @ValueSource(ints = {0, 7})
+    void aFailingHandlerLosesOnlyItsFrameAndACancelledWatchLeavesFramesInThePort(int failOn) throws Exception {
+        try (NodeLoop loop = NodeLoop.start("test", Duration.ZERO)) {
+            List<Integer> seen = new CopyOnWriteArrayList<>();
+            PortWatch watch = loop.watch(receiver, 2048, (frame, now, last) -> {
+                if (frame.getShort(frame.position() + 12) != (short) ETHERTYPE) {
+                    return;
+                }
+                int k = frame.getInt(frame.position() + 14);
+                if (k == failOn) {
+                    throw new IllegalStateException("handler bug on frame " + k);
+                }
+                seen.add(k);
+            });
+            for (int i = 0; i < 20; i++) {
+                sendNumbered(i);
+            }
+            awaitSize(seen, 19);
+            assertTrue(!seen.contains(failOn) && seen.size() == 19, "all but the failed frame: " + seen);
+            assertEquals(1, watch.failures());
+
+            watch.cancel();
+            sendNumbered(100);
+            Thread.sleep(100);
+            assertEquals(19, seen.size(), "a cancelled watch handled a frame");
+            ByteBuffer left = ByteBuffer.allocateDirect(2048);
+            boolean found = false;
+            for (int i = 0; i < 50 && !found; i++) {
+                left.clear();
+                if (receiver.receive(left) > 0) {
+                    found = left.getShort(12) == (short) ETHERTYPE && left.getInt(14) == 100;
+                } else {
+                    receiver.awaitFrame(20);
+                }
+            }
+            assertTrue(found, "the frame sent after cancel stayed in the port for its next reader");
+        }
+    }
+
+    private void sendNumbered(int k) throws Exception {
+        ByteBuffer f = ByteBuffer.allocateDirect(60);
+        f.put(new byte[] {-1, -1, -1, -1, -1, -1, 2, 0, 0x5e, 0x10, 0, 9});
+        f.putShort((short) ETHERTYPE).putInt(k);
+        f.position(60).flip();
+        for (int tries = 0; !sender.send(f); tries++) {
+            assertTrue(tries < 1000, "the sender's queue stayed full");
+            Thread.sleep(1);
+        }
+    }
+
+    private static void awaitSize(List<Integer> seen, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (seen.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(n, seen.size(), "frames handled");
+    }
+
+    private static void ip(String... args) throws Exception {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "ip";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+    }
+}
