@@ -48,6 +48,8 @@ public final class PrimaryNode implements AutoCloseable {
     private PortWatch fromVm;
     private PortWatch fromNetwork;
     private ScheduledFuture<?> ticker;
+    /** For the counters only: a frame released unheld is unprotected output, or a frame whose twin came first. */
+    private volatile boolean unprotected;
 
     /**
      * @param mirror a link on {@code loop}
@@ -128,13 +130,19 @@ public final class PrimaryNode implements AutoCloseable {
     /** The secondary is lost: held output is released and the PVM's output passes unchecked from now on. */
     public void enterUnprotected(String reason) {
         LOG.warning("running UNPROTECTED: " + reason);
-        loop.execute(() -> compare.enterUnprotected(System.nanoTime()));
+        loop.execute(() -> {
+            unprotected = true;
+            compare.enterUnprotected(System.nanoTime());
+        });
     }
 
     /** A secondary is in sync (again): compare from a clean slate. */
     public void resumeProtection() {
         LOG.info("protected: comparing output again");
-        loop.execute(() -> compare.resumeProtection(System.nanoTime()));
+        loop.execute(() -> {
+            unprotected = false;
+            compare.resumeProtection(System.nanoTime());
+        });
     }
 
     public NodeStats stats() {
@@ -174,7 +182,8 @@ public final class PrimaryNode implements AutoCloseable {
 
         @Override
         public void onReleaseUnheld(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-            send(frame, offset, length, stats.releasedUnprotected);
+            // Unheld: passed unchecked (unprotected), or compared on arrival against a twin that came first.
+            send(frame, offset, length, unprotected ? stats.releasedUnprotected : stats.released);
             observer.onReleaseUnheld(frame, offset, length, capturedAtNanos, nowNanos);
         }
 
