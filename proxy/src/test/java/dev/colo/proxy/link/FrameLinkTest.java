@@ -87,6 +87,46 @@ class FrameLinkTest {
         }
     }
 
+    /**
+     * A node's links share its loop: frames sent on the loop and flushed arrive whole and in order, and
+     * closing the links closes their connections but leaves the loop running for the node's other work.
+     */
+    @Test
+    void linksOnASharedLoopCarryFramesAndLeaveTheLoopRunningWhenClosed() throws Exception {
+        LinkConfig cfg = config(false);
+        int frames = 500;
+        int[] sizes = LinkTestSupport.sizes(33, frames, 1514); // all queued in one task: well under the high-water mark
+        SequenceReceiver atServer = new SequenceReceiver(33, sizes);
+        io.netty.channel.MultiThreadIoEventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.epoll.EpollIoHandler.newFactory());
+        io.netty.channel.EventLoop shared = group.next();
+        try {
+            FrameLinkServer server = new FrameLinkServer("shared-server", loopback(0), cfg, atServer, shared);
+            FrameLinkClient client = new FrameLinkClient("shared-client", server.boundAddress(), cfg, new RecordingReceiver(), shared);
+            assertTrue(client.awaitConnected(Duration.ofSeconds(5)), client.describe());
+            await(server::isConnected, 5000, server::describe);
+            shared.submit(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(cfg.maxPayload());
+                for (int i = 0; i < frames; i++) {
+                    assertTrue(client.send(LinkTestSupport.fill(buf, 33, i, sizes[i])), "frame " + i + " refused");
+                    if (i % 7 == 6) {
+                        client.flush(); // written now, in the same task
+                    }
+                }
+                client.flush();
+            }).syncUninterruptibly();
+            await(atServer::complete, 10_000, () -> "all frames; server " + server.stats());
+            assertNull(atServer.mismatch);
+            client.close();
+            server.close();
+            assertTrue(!client.isConnected() && !server.isConnected());
+            assertEquals("still running", shared.submit(() -> "still running").get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(!group.isShuttingDown(), "closing a link stopped the node's loop");
+        } finally {
+            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @ParameterizedTest(name = "vnet_hdr {0}")
     @ValueSource(booleans = {false, true})
     void anIndependentPeerInQemuFormatIsUnderstoodAndUnderstandsUs(boolean vnet, @TempDir Path dir) throws Exception {
