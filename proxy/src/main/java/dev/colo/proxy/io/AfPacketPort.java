@@ -20,6 +20,9 @@ import java.nio.charset.StandardCharsets;
  * into buffers of at least {@link FramePorts#MAX_FRAME} bytes; such frames are counted in
  * {@link PortStats#oversize()}. For COLO turn offloads off: {@code ethtool -K IF gro off gso off tso off}.
  *
+ * <p>By default frames are received through a memory-mapped ring ({@link PacketRxRing}): no system call
+ * per frame while frames wait.
+ *
  * <p>One thread receives and one other thread may send.
  */
 public final class AfPacketPort extends AbstractFramePort {
@@ -34,11 +37,14 @@ public final class AfPacketPort extends AbstractFramePort {
     private final BufferAddress sendAddress = new BufferAddress();
     private final Memory packetStatistics = new Memory(8 + 4); // struct tpacket_stats, then its length
     private long kernelDrops;
+    /** Null: one recv per frame. */
+    private final PacketRxRing ring;
 
-    private AfPacketPort(String name, int fd, int mtu, FdWaiter waiter) {
+    private AfPacketPort(String name, int fd, int mtu, PacketRxRing ring, FdWaiter waiter) {
         super(name, waiter);
         this.fd = fd;
         this.mtu = mtu;
+        this.ring = ring;
     }
 
     /** Opens a socket on interface {@code ifname} of this process's network namespace. */
@@ -56,6 +62,7 @@ public final class AfPacketPort extends AbstractFramePort {
             throw new PortException(name, "socket(AF_PACKET)", errno,
                     errno == Errno.EPERM ? "AF_PACKET needs CAP_NET_RAW: run as root or setcap cap_net_raw+ep" : null);
         }
+        PacketRxRing ring = null;
         try (Memory scratch = new Memory(LibC.IFREQ_SIZE)) {
             int mtu = linkMtu(name, fd, ifname, scratch);
             setBuffer(name, fd, LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF, options.socketBufferBytes(), scratch);
@@ -64,12 +71,17 @@ public final class AfPacketPort extends AbstractFramePort {
             if (errno != 0) {
                 throw new PortException(name, "setsockopt(PACKET_IGNORE_OUTGOING)", errno, "needs Linux 4.20 or later");
             }
+            // The ring before bind: no frame may sit in the socket's plain queue, which readiness would then report forever.
+            ring = options.rxRing() ? PacketRxRing.map(name, fd, mtu, options.socketBufferBytes()) : null;
             bind(name, fd, ifindex, scratch);
             if (options.promiscuous()) {
                 promiscuous(name, fd, ifindex, scratch);
             }
-            return new AfPacketPort(name, fd, mtu, new FdWaiter(name, fd));
+            return new AfPacketPort(name, fd, mtu, ring, new FdWaiter(name, fd));
         } catch (PortException | RuntimeException e) {
+            if (ring != null) {
+                ring.close();
+            }
             LibC.close(fd);
             throw e;
         }
@@ -137,6 +149,30 @@ public final class AfPacketPort extends AbstractFramePort {
         if (room == 0) {
             throw new IllegalArgumentException("no room left in the receive buffer");
         }
+        if (ring != null) {
+            return receiveFromRing(dst, position, room);
+        }
+        return recv(dst, position, room);
+    }
+
+    private int receiveFromRing(ByteBuffer dst, int position, int room) throws PortException {
+        int status = ring.peek();
+        if (status == 0) {
+            return 0;
+        }
+        if (PacketRxRing.copyNeeded(status)) {
+            // Too big for a slot: the whole frame also waits in the socket's queue.
+            int n = recv(dst, position, room);
+            ring.release();
+            return n;
+        }
+        int length = ring.frameLength();
+        ring.copyTo(dst, position, room);
+        ring.release();
+        return accept(dst, position, room, length);
+    }
+
+    private int recv(ByteBuffer dst, int position, int room) throws PortException {
         long address = receiveAddress.of(dst) + position;
         while (true) {
             // MSG_TRUNC: the kernel copies what fits but returns the frame's real length
@@ -215,6 +251,11 @@ public final class AfPacketPort extends AbstractFramePort {
         return kernelDrops;
     }
 
+    /** Whether frames are received through the memory-mapped ring. */
+    public boolean usesRing() {
+        return ring != null;
+    }
+
     /** The interface's MTU when the port was opened. */
     public int mtu() {
         return mtu;
@@ -226,6 +267,9 @@ public final class AfPacketPort extends AbstractFramePort {
     /** Closing the socket also ends promiscuous mode. */
     @Override
     protected void releaseResources() {
+        if (ring != null) {
+            ring.close();
+        }
         LibC.close(fd);
         packetStatistics.close();
     }

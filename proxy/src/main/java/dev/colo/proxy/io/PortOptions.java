@@ -11,9 +11,11 @@ package dev.colo.proxy.io;
  * @param snaplen           the longest frame the pcap backend captures (65536 covers GRO/GSO super-frames)
  * @param pcapImmediate     deliver each frame at once (libpcap immediate mode) instead of in batches
  * @param tapMultiQueue     open the tap with IFF_MULTI_QUEUE, so that several processes can attach to it
+ * @param rxRing            AF_PACKET backend: receive through a memory-mapped ring of socketBufferBytes (no
+ *                          system call per frame while frames wait) instead of one recv per frame
  */
 public record PortOptions(int socketBufferBytes, boolean promiscuous, String pcapFilter, int snaplen,
-                          boolean pcapImmediate, boolean tapMultiQueue) {
+                          boolean pcapImmediate, boolean tapMultiQueue, boolean rxRing) {
     public static final int DEFAULT_SOCKET_BUFFER = 4 << 20;
     public static final int DEFAULT_SNAPLEN = 65536;
 
@@ -30,30 +32,34 @@ public record PortOptions(int socketBufferBytes, boolean promiscuous, String pca
     }
 
     public static PortOptions defaults() {
-        return new PortOptions(DEFAULT_SOCKET_BUFFER, true, null, DEFAULT_SNAPLEN, true, false);
+        return new PortOptions(DEFAULT_SOCKET_BUFFER, true, null, DEFAULT_SNAPLEN, true, false, true);
     }
 
     public PortOptions withSocketBufferBytes(int bytes) {
-        return new PortOptions(bytes, promiscuous, pcapFilter, snaplen, pcapImmediate, tapMultiQueue);
+        return new PortOptions(bytes, promiscuous, pcapFilter, snaplen, pcapImmediate, tapMultiQueue, rxRing);
     }
 
     public PortOptions withPromiscuous(boolean on) {
-        return new PortOptions(socketBufferBytes, on, pcapFilter, snaplen, pcapImmediate, tapMultiQueue);
+        return new PortOptions(socketBufferBytes, on, pcapFilter, snaplen, pcapImmediate, tapMultiQueue, rxRing);
     }
 
     public PortOptions withPcapFilter(String filter) {
-        return new PortOptions(socketBufferBytes, promiscuous, filter, snaplen, pcapImmediate, tapMultiQueue);
+        return new PortOptions(socketBufferBytes, promiscuous, filter, snaplen, pcapImmediate, tapMultiQueue, rxRing);
     }
 
     public PortOptions withSnaplen(int bytes) {
-        return new PortOptions(socketBufferBytes, promiscuous, pcapFilter, bytes, pcapImmediate, tapMultiQueue);
+        return new PortOptions(socketBufferBytes, promiscuous, pcapFilter, bytes, pcapImmediate, tapMultiQueue, rxRing);
     }
 
     public PortOptions withPcapImmediate(boolean on) {
-        return new PortOptions(socketBufferBytes, promiscuous, pcapFilter, snaplen, on, tapMultiQueue);
+        return new PortOptions(socketBufferBytes, promiscuous, pcapFilter, snaplen, on, tapMultiQueue, rxRing);
     }
 
     public PortOptions withTapMultiQueue(boolean on) {
-        return new PortOptions(socketBufferBytes, promiscuous, pcapFilter, snaplen, pcapImmediate, on);
+        return new PortOptions(socketBufferBytes, promiscuous, pcapFilter, snaplen, pcapImmediate, on, rxRing);
+    }
+
+    public PortOptions withRxRing(boolean on) {
+        return new PortOptions(socketBufferBytes, promiscuous, pcapFilter, snaplen, pcapImmediate, tapMultiQueue, on);
     }
 }

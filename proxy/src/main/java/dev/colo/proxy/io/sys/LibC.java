@@ -26,6 +26,13 @@ public final class LibC {
     public static final int PACKET_ADD_MEMBERSHIP = 1;
     public static final int PACKET_STATISTICS = 6;
     public static final int PACKET_IGNORE_OUTGOING = 23;
+    public static final int PACKET_RX_RING = 5;
+    public static final int PACKET_COPY_THRESH = 7;
+    public static final int PACKET_VERSION = 10;
+    public static final int TPACKET_V2 = 1;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
     public static final short PACKET_MR_PROMISC = 1;
     // recv(2)
     public static final int MSG_TRUNC = 0x20;
@@ -91,6 +98,11 @@ public final class LibC {
     public static native int close(int fd);
 
     public static native long memcpy(long dst, long src, long n);
+
+    /** MAP_FAILED is the address -1. */
+    public static native Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    public static native int munmap(Pointer addr, long length);
 
     /** 0 (errno ENODEV) when there is no such interface in this thread's network namespace. */
     public static native int if_nametoindex(String name);
