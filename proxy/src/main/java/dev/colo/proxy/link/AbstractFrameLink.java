@@ -31,6 +31,8 @@ abstract class AbstractFrameLink implements FrameLink {
     protected final OutboundFrames frames;
     protected volatile boolean closed;
     private volatile boolean warnedReceiver;
+    /** Where each received frame is handed to the receiver from; event loop only. */
+    private final ByteBuffer received;
 
     /** @param sharedLoop the node's event loop to run on, or null for a thread of the link's own */
     AbstractFrameLink(String name, LinkConfig config, FrameReceiver receiver, EventLoop sharedLoop) {
@@ -41,13 +43,14 @@ abstract class AbstractFrameLink implements FrameLink {
         this.group = ownsLoop ? LinkTransport.newLoop(name) : sharedLoop;
         this.loop = ownsLoop ? group.next() : sharedLoop;
         this.frames = new OutboundFrames(name, this.config, stats, loop);
+        this.received = ByteBuffer.allocateDirect(this.config.maxFrame());
     }
 
     /** The pipeline of one connection: framing with its size guard, the stall check, the link's handler. */
     protected final void initPipeline(Channel ch) {
         LinkTransport.configure(ch, config);
         ch.pipeline().addLast(
-                new LinkFrameDecoder(config.maxFrame(), config.vnetHdr()),
+                new LinkFrameDecoder(config.maxFrame(), config.vnetHdr(), this::deliver),
                 new WriteStallDetector(frames, config.writeStallTimeout()),
                 new LinkHandler(this));
     }
@@ -129,14 +132,16 @@ abstract class AbstractFrameLink implements FrameLink {
     protected void released(Channel ch) {
     }
 
-    /** One received frame to the receiver, as a view of the received bytes: no copy, no allocation. */
-    void deliver(ByteBuf frame) {
-        int length = frame.readableBytes();
+    /**
+     * One received frame to the receiver: copied into the link's one reused direct buffer (a memcpy of at
+     * most one frame; a view of Netty's buffer would cost an object per frame). Event loop only.
+     */
+    void deliver(ByteBuf in, int index, int length) {
         stats.framesReceived.incrementAndGet();
         stats.bytesReceived.addAndGet(length);
-        ByteBuffer view = frame.nioBufferCount() == 1
-                ? frame.internalNioBuffer(frame.readerIndex(), length)
-                : frame.nioBuffer();
+        ByteBuffer view = received.clear().limit(length);
+        in.getBytes(index, view);
+        view.flip();
         try {
             receiver.onFrame(view);
         } catch (RuntimeException e) {

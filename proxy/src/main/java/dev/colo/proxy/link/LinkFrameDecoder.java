@@ -6,8 +6,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
- * Splits QEMU's stream into frames: each one is emitted as a retained slice of the received bytes (no
- * copy), with the vnet header already skipped. The length is checked as soon as its four bytes arrive,
+ * Splits QEMU's stream into frames and hands each one to the link where it lies in the received bytes
+ * (no slice object per frame), with the vnet header already skipped. The length is checked as soon as its four bytes arrive,
  * so a bogus length never makes us wait for, or allocate, the bytes it announces: the bytes held are at
  * most one maximal frame plus one read.
  *
@@ -16,13 +16,20 @@ import java.util.List;
  * of them: everything after is discarded and the link handler closes the connection.
  */
 final class LinkFrameDecoder extends ByteToMessageDecoder {
+    /** Takes one frame: {@code length} bytes at {@code index} of {@code in}, valid during the call only. */
+    interface Frames {
+        void onFrame(ByteBuf in, int index, int length);
+    }
+
     private final int maxFrame;
     private final boolean vnetHdr;
+    private final Frames frames;
     private boolean failed;
 
-    LinkFrameDecoder(int maxFrame, boolean vnetHdr) {
+    LinkFrameDecoder(int maxFrame, boolean vnetHdr, Frames frames) {
         this.maxFrame = maxFrame;
         this.vnetHdr = vnetHdr;
+        this.frames = frames;
     }
 
     @Override
@@ -57,8 +64,10 @@ final class LinkFrameDecoder extends ByteToMessageDecoder {
         if (readable < fields + length) {
             return; // a partial frame: wait for the rest
         }
-        in.skipBytes(fields + (int) vnetHdrLen);
-        out.add(in.readRetainedSlice((int) (length - vnetHdrLen)));
+        int frameLength = (int) (length - vnetHdrLen);
+        int at = start + fields + (int) vnetHdrLen;
+        in.skipBytes(fields + (int) length);
+        frames.onFrame(in, at, frameLength);
     }
 
     /** Bytes left at the end of the stream are a frame cut short: reported before the channel goes inactive. */

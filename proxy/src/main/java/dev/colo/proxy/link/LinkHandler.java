@@ -39,16 +39,6 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
-        try {
-            link.deliver(frame);
-        } finally {
-            frame.release();
-        }
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Channel ch = ctx.channel();
         String who = peer != null ? peer : LinkTransport.describe(ch.remoteAddress());
