@@ -29,6 +29,8 @@ public final class ColoNetworkBench {
     private static final Pattern RTT = Pattern.compile("time=([0-9.]+) ms");
 
     private static final Pattern FLOOD_AVG = Pattern.compile("= [0-9.]+/([0-9.]+)/");
+    private static final String HTTP_FILE = "data.bin";
+    private static final long HTTP_BYTES = 50_000_000;
     private static final int UP_PORT = 5201;
     private static final int DOWN_PORT = 5202;
 
@@ -52,6 +54,12 @@ public final class ColoNetworkBench {
             }
         }
         try (LabTopology net = new LabTopology()) {
+            // One file for every server: the same bytes and the same Last-Modified on both replicas.
+            java.nio.file.Path www = java.nio.file.Files.createTempDirectory("colo-bench-www");
+            LabTopology.file(www, HTTP_FILE, HTTP_BYTES, 7);
+            net.httpServer(net.pvm, www);
+            net.httpServer(net.svm, www);
+            net.httpServer(net.direct, www, LabTopology.DIRECT_IP);
             for (String ns : new String[] {net.pvm, net.svm, net.direct}) {
                 // A server per direction: a stand-in SVM that diverged in one test (iperf3's closing JSON
                 // differs) cannot be checkpointed back, so the next test starts on a fresh server.
@@ -85,6 +93,7 @@ public final class ColoNetworkBench {
                 System.out.printf(Locale.ROOT, "%-28s %12s %12s %12s %8s%n", "", "direct", "bare fwd", "COLO", "COLO/direct");
                 row("TCP client->server Mbit/s", direct.upMbps, bare.upMbps, colo.upMbps);
                 row("TCP server->client Mbit/s", direct.downMbps, bare.downMbps, colo.downMbps);
+                row("HTTP download (curl) MB/s", direct.httpMBps, bare.httpMBps, colo.httpMBps);
                 System.out.printf(Locale.ROOT, "%-28s %10.3fms %10.3fms %10.3fms %+8.3fms added%n", "ping RTT median", direct.rttMedian,
                         bare.rttMedian, colo.rttMedian, colo.rttMedian - direct.rttMedian);
                 System.out.printf(Locale.ROOT, "%-28s %10.3fms %10.3fms %10.3fms%n", "ping RTT p90", direct.rttP90, bare.rttP90, colo.rttP90);
@@ -103,7 +112,7 @@ public final class ColoNetworkBench {
     }
 
     /** rttMedian, rttP90: pings 10 ms apart (every hop wakes from idle); floodAvg: back-to-back pings (ping -f), a busy path. */
-    record Result(double upMbps, double downMbps, double rttMedian, double rttP90, double floodAvg) {
+    record Result(double upMbps, double downMbps, double rttMedian, double rttP90, double floodAvg, double httpMBps) {
     }
 
     private static Result measure(LabTopology net, String server, int seconds, int pings) throws Exception {
@@ -111,6 +120,10 @@ public final class ColoNetworkBench {
         // path, and they let the JIT compile the node's path (the kernel's needs no warm-up), as on a node up for a while.
         String flood = net.ns(net.client, "ping", "-q", "-f", "-c", "10000", "-W", "1", "-n", server);
         String out = net.ns(net.client, "ping", "-c", "" + pings, "-i", "0.01", "-W", "1", "-n", server);
+        // A 50 MB file over HTTP before iperf3: python's server writes a deterministic byte stream (iperf3's
+        // sender does not: a short write restarts at the start of its buffer), so the replicas agree.
+        double http = seconds > 0 ? Double.parseDouble(net.ns(net.client, "curl", "-sS", "--max-time", "120", "-o", "/dev/null",
+                "-w", "%{speed_download}", "http://" + server + ":8000/" + HTTP_FILE).trim()) / 1e6 : 0;
         double up = seconds > 0 ? iperf(net, server, seconds, false) : 0;
         double down = seconds > 0 ? iperf(net, server, seconds, true) : 0;
         double[] rtts = RTT.matcher(out).results().mapToDouble(m -> Double.parseDouble(m.group(1))).sorted().toArray();
@@ -118,7 +131,7 @@ public final class ColoNetworkBench {
             throw new IllegalStateException("no ping replies from " + server + ": " + out);
         }
         Matcher avg = FLOOD_AVG.matcher(flood);
-        return new Result(up, down, rtts[rtts.length / 2], rtts[rtts.length * 9 / 10], avg.find() ? Double.parseDouble(avg.group(1)) : Double.NaN);
+        return new Result(up, down, rtts[rtts.length / 2], rtts[rtts.length * 9 / 10], avg.find() ? Double.parseDouble(avg.group(1)) : Double.NaN, http);
     }
 
     private static double iperf(LabTopology net, String server, int seconds, boolean reverse) throws Exception {

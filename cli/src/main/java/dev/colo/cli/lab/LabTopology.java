@@ -156,11 +156,16 @@ public final class LabTopology implements AutoCloseable {
         return p;
     }
 
-    /** An HTTP server (python3 http.server) in {@code ns} serving {@code dir} on port 8000; returns once it answers. */
+    /** An HTTP server (python3 http.server) in {@code ns} serving {@code dir} on port 8000 of the VM's address; returns once it answers. */
     public Process httpServer(String ns, Path dir) throws IOException, InterruptedException {
-        Process p = start(ns, dir.resolveSibling(dir.getFileName() + "-" + ns + ".log"), "python3", "-m", "http.server", "8000", "--bind", VM_IP, "--directory", dir.toString());
+        return httpServer(ns, dir, VM_IP);
+    }
+
+    /** As {@link #httpServer(String, Path)}, on {@code ip} (e.g. {@link #DIRECT_IP} in the direct host's namespace). */
+    public Process httpServer(String ns, Path dir, String ip) throws IOException, InterruptedException {
+        Process p = start(ns, dir.resolveSibling(dir.getFileName() + "-" + ns + ".log"), "python3", "-m", "http.server", "8000", "--bind", ip, "--directory", dir.toString());
         for (int i = 0; i < 100; i++) {
-            if (ns(false, ns, "sh", "-c", "python3 - <<'E'\nimport socket\ns=socket.socket()\ns.settimeout(0.2)\ns.connect(('" + VM_IP + "',8000))\nE").exit == 0) {
+            if (ns(false, ns, "sh", "-c", "python3 - <<'E'\nimport socket\ns=socket.socket()\ns.settimeout(0.2)\ns.connect(('" + ip + "',8000))\nE").exit == 0) {
                 return p;
             }
             Thread.sleep(50);
