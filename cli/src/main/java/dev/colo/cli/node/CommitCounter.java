@@ -4,6 +4,8 @@ package dev.colo.cli.node;
 final class CommitCounter {
     private final Object lock = new Object();
     private volatile long committed;
+    /** Bumped when no commit can come any more (the secondary is lost): waiters give up at once. */
+    private long abandoned;
 
     long get() {
         return committed;
@@ -16,10 +18,22 @@ final class CommitCounter {
         }
     }
 
+    /** Wakes every waiter without a commit: they return false. */
+    void abandonWaits() {
+        synchronized (lock) {
+            abandoned++;
+            lock.notifyAll();
+        }
+    }
+
     boolean await(long generation, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (lock) {
+            long epoch = abandoned;
             while (committed < generation) {
+                if (abandoned != epoch) {
+                    return false;
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
