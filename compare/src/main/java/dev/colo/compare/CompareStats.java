@@ -98,6 +98,32 @@ public final class CompareStats {
         return t;
     }
 
+    /** Primary frames held now: received, not yet released (nor lost). */
+    public long heldPrimary() {
+        return get(FRAMES_PRIMARY) - released() - get(LOST);
+    }
+
+    /** The non-zero divergence counts by reason, e.g. "MISMATCH 3, TIMEOUT 1", or "none". */
+    public String divergencesByReason() {
+        return byReason(DIVERGENCES_BASE);
+    }
+
+    /** The non-zero checkpoint-request counts by reason, or "none". */
+    public String checkpointsByReason() {
+        return byReason(CHECKPOINTS_BASE);
+    }
+
+    private String byReason(int base) {
+        StringBuilder sb = new StringBuilder();
+        for (CheckpointReason r : CheckpointReason.values()) {
+            long n = counters.get(base + r.ordinal());
+            if (n > 0) {
+                sb.append(sb.length() > 0 ? ", " : "").append(r).append(' ').append(n);
+            }
+        }
+        return sb.length() > 0 ? sb.toString() : "none";
+    }
+
     public long released() {
         return get(RELEASED_COMPARED) + get(RELEASED_FLUSHED) + get(RELEASED_UNPROTECTED);
     }

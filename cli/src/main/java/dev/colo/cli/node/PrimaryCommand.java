@@ -105,7 +105,7 @@ public final class PrimaryCommand implements Callable<Integer> {
             stop.countDown();
         }, "colo-primary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> runner.coordinator().state() + ": " + runner.node().stats().line());
+        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> runner.coordinator().state() + ": " + runner.node().statusLine());
         return 0;
     }
 

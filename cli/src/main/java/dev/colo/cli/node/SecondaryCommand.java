@@ -83,7 +83,7 @@ public final class SecondaryCommand implements Callable<Integer> {
             stop.countDown();
         }, "colo-secondary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> runner.coordinator().state() + ": " + runner.node().stats().line()
+        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> runner.coordinator().state() + ": " + runner.node().statusLine()
                 + "; rewriter: " + runner.rewriter().stats());
         return 0;
     }

@@ -126,6 +126,10 @@ class LiveColoTest {
         }
         assertEquals(0, ps.divergences.get(), report());
         assertTrue(ps.released.get() > 1000, report());
+        String status = primary.node().statusLine();
+        assertTrue(status.contains("divergences: none; checkpoints asked: none"), status);
+        assertTrue(status.matches(".*; held \\d+ frames, mirror queue \\d+ B;.*"), status);
+        assertTrue(secondary.node().statusLine().matches(".*; held for a checkpoint 0 frames, redirect queue \\d+ B"), secondary.node().statusLine());
         assertTrue(secondary.rewriter().stats().learnedOffsets() >= 3, "the SVM's ISNs differ from the PVM's: " + secondary.rewriter().stats());
     }
 
@@ -145,6 +149,8 @@ class LiveColoTest {
         assertTrue(ps.divergences.get() >= 1, ps.line());
         assertTrue(ps.checkpointRequests.get() >= 1, ps.line());
         assertTrue(primary.coordinator().status().checkpoints() >= 2, "initial + on-demand: " + primary.coordinator().status());
+        String status = primary.node().statusLine();
+        assertTrue(status.contains("divergences: MISMATCH ") && status.contains("checkpoints asked: MISMATCH "), status);
     }
 
     @Test

@@ -68,6 +68,11 @@ abstract class AbstractFrameLink implements FrameLink {
     }
 
     @Override
+    public long queuedBytes() {
+        return frames.queuedBytes();
+    }
+
+    @Override
     public boolean isWritable() {
         return frames.isWritable();
     }

@@ -21,6 +21,9 @@ public interface FrameLink extends AutoCloseable {
      */
     void flush();
 
+    /** Bytes accepted and not yet written to the socket (the link's queue and the channel's buffer): the link's queue depth. */
+    long queuedBytes();
+
     /** True while connected and below the high-water mark. */
     boolean isWritable();
 

@@ -59,6 +59,12 @@ final class OutboundFrames implements Runnable {
         return channel;
     }
 
+    long queuedBytes() {
+        Channel ch = channel;
+        io.netty.channel.ChannelOutboundBuffer out = ch != null ? ch.unsafe().outboundBuffer() : null;
+        return queuedBytes.get() + (out != null ? out.totalPendingWriteBytes() : 0);
+    }
+
     boolean isWritable() {
         Channel ch = channel;
         return ch != null && ch.isActive() && queuedBytes.get() < ch.bytesBeforeUnwritable();

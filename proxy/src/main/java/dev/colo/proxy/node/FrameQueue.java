@@ -74,6 +74,11 @@ final class FrameQueue {
         }
     }
 
+    /** Frames queued now; any thread. */
+    int depth() {
+        return (int) (ring.getCursor() - poller.getSequence().get());
+    }
+
     long dropped() {
         return dropped;
     }

@@ -149,6 +149,13 @@ public final class PrimaryNode implements AutoCloseable {
         return stats;
     }
 
+    /** The live status: the node's counters, the frames held now, the mirror's queue, divergences and checkpoints by reason. */
+    public String statusLine() {
+        dev.colo.compare.CompareStats c = compare.comparator().stats();
+        return stats.line() + "; held " + c.heldPrimary() + " frames, mirror queue " + mirror.queuedBytes() + " B; divergences: "
+                + c.divergencesByReason() + "; checkpoints asked: " + c.checkpointsByReason();
+    }
+
     /** Stops watching the ports and comparing; the loop, the links and the ports are the caller's to close. */
     @Override
     public void close() {

@@ -180,6 +180,11 @@ public final class SecondaryNode implements AutoCloseable {
         return stats;
     }
 
+    /** The live status: the node's counters, frames held for a checkpoint, the redirect link's queue. */
+    public String statusLine() {
+        return stats.line() + "; held for a checkpoint " + held.depth() + " frames, redirect queue " + redirect.queuedBytes() + " B";
+    }
+
     public boolean promoted() {
         return network != null;
     }
