@@ -23,6 +23,12 @@ public final class CompareOptions {
             description = "Frames held per connection per side before a queue-full checkpoint (default 1024).")
     Integer maxQueuedPackets;
 
+    @Option(names = "--thin-acks-after", paramLabel = "N",
+            description = "With N primary frames held for one connection, a new bare ACK replaces the held bare ACK at the tail "
+                    + "instead of queueing (duplicate and SACK ACKs never do): a lagging secondary costs no queue-full checkpoint. "
+                    + "0: never. Default " + CompareConfig.DEFAULT_THIN_ACKS_AFTER + ".")
+    Integer thinAcksAfter;
+
     @Option(names = "--max-queued-bytes", paramLabel = "BYTES",
             description = "Bytes held per connection per side before a queue-full checkpoint (default 16 MiB).")
     Long maxQueuedBytes;
@@ -58,6 +64,9 @@ public final class CompareOptions {
             c.scanIntervalNanos(scanInterval);
         } else if (compareTimeout != null && compareTimeout < c.scanIntervalNanos()) {
             c.scanIntervalNanos(compareTimeout);
+        }
+        if (thinAcksAfter != null) {
+            c.thinAcksAfter(thinAcksAfter);
         }
         if (maxQueuedPackets != null) {
             c.maxQueuedPackets(maxQueuedPackets);

@@ -25,6 +25,12 @@ public final class CompareConfig {
     public static final int DEFAULT_LARGE_SLOTS = 512;
     /** Room for a 64 KiB GSO super-frame plus link headers. */
     public static final int DEFAULT_LARGE_SLOT_SIZE = 65536 + 256;
+    /**
+     * Held primary frames of one connection beyond which a new pure ACK replaces the held pure ACK at the
+     * tail instead of queueing behind it (0: never). A lagging secondary then costs a bounded queue, not a
+     * QUEUE_FULL checkpoint: the client still gets the first ones as the secondary catches up.
+     */
+    public static final int DEFAULT_THIN_ACKS_AFTER = 64;
     /** How long the comparator waits for a commit when it cannot hold one more frame. */
     public static final long DEFAULT_STORE_FULL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -40,6 +46,7 @@ public final class CompareConfig {
     private int largeSlots = DEFAULT_LARGE_SLOTS;
     private int largeSlotSize = DEFAULT_LARGE_SLOT_SIZE;
     private long storeFullWaitNanos = DEFAULT_STORE_FULL_WAIT_NANOS;
+    private int thinAcksAfter = DEFAULT_THIN_ACKS_AFTER;
     private CheckpointModel checkpointModel = CheckpointModel.SECONDARY_RESTORED;
     private RuleSet rules = RuleSet.defaults();
 
@@ -49,6 +56,7 @@ public final class CompareConfig {
         require(scanIntervalNanos <= compareTimeoutNanos, "scan interval must not exceed the compare timeout");
         require(maxQueuedPackets >= 1, "max queued packets must be >= 1");
         require(maxQueuedBytes >= 1, "max queued bytes must be >= 1");
+        require(thinAcksAfter >= 0, "thin-acks-after must be >= 0 (0: never)");
         require(maxConnections >= 1 && maxConnections <= 1 << 24, "max connections must be in 1..16777216");
         require(minCheckpointIntervalNanos >= 0, "min checkpoint interval must be >= 0");
         require(idleTimeoutNanos > 0, "idle timeout must be > 0");
@@ -71,6 +79,8 @@ public final class CompareConfig {
     public CompareConfig scanIntervalNanos(long v) { scanIntervalNanos = v; return this; }
     public int maxQueuedPackets() { return maxQueuedPackets; }
     public CompareConfig maxQueuedPackets(int v) { maxQueuedPackets = v; return this; }
+    public int thinAcksAfter() { return thinAcksAfter; }
+    public CompareConfig thinAcksAfter(int v) { thinAcksAfter = v; return this; }
     public long maxQueuedBytes() { return maxQueuedBytes; }
     public CompareConfig maxQueuedBytes(long v) { maxQueuedBytes = v; return this; }
     public int maxConnections() { return maxConnections; }

@@ -31,7 +31,9 @@ public final class CompareStats {
     /** Frames that could not be held and whose checkpoint never committed: must stay 0. */
     public static final int LOST = 15;
     public static final int FLUSHES = 16;
-    private static final int DIVERGENCES_BASE = 17;
+    /** Held primary pure ACKs replaced by a newer one of the same connection ({@link CompareConfig#thinAcksAfter}): never sent. */
+    public static final int SUPERSEDED_ACKS = 17;
+    private static final int DIVERGENCES_BASE = 18;
     private static final int CHECKPOINTS_BASE = DIVERGENCES_BASE + CheckpointReason.values().length;
     private static final int MALFORMED_BASE = CHECKPOINTS_BASE + CheckpointReason.values().length;
     private static final int SIZE = MALFORMED_BASE + Malformation.values().length;
@@ -98,9 +100,9 @@ public final class CompareStats {
         return t;
     }
 
-    /** Primary frames held now: received, not yet released (nor lost). */
+    /** Primary frames held now: received, not yet released (nor lost, nor superseded). */
     public long heldPrimary() {
-        return get(FRAMES_PRIMARY) - released() - get(LOST);
+        return get(FRAMES_PRIMARY) - released() - get(LOST) - get(SUPERSEDED_ACKS);
     }
 
     /** The non-zero divergence counts by reason, e.g. "MISMATCH 3, TIMEOUT 1", or "none". */

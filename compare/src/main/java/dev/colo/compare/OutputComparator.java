@@ -62,7 +62,7 @@ public final class OutputComparator {
         this.store = new FrameStore(config.smallSlots(), config.smallSlotSize(), config.largeSlots(), config.largeSlotSize());
         this.overflowStream = config.maxConnections() * 2;
         this.streams = new Streams(overflowStream + 1, store);
-        this.tcp = new TcpStreamComparator(streams, config.rules(), this);
+        this.tcp = new TcpStreamComparator(streams, config.rules(), config.thinAcksAfter(), this);
         this.datagrams = new DatagramComparator(streams, config.rules(), this);
         this.seenBySide = new boolean[config.maxConnections() * 2];
         this.flushQuota = new int[overflowStream + 1];
@@ -334,6 +334,12 @@ public final class OutputComparator {
         listener.onReleaseUnheld(frame, offset, length, ts, clock);
         holdTimes.record(clock - ts);
         stats.increment(counter);
+    }
+
+    /** A held pure ACK took this newer one's place: this one is never sent. */
+    void supersededAck(int slot) {
+        stats.increment(CompareStats.SUPERSEDED_ACKS);
+        store.free(slot);
     }
 
     void consumeSecondary(int slot) {

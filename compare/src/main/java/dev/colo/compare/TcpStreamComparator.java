@@ -26,13 +26,19 @@ final class TcpStreamComparator {
 
     private final Streams streams;
     private final FrameStore store;
+    /** TCP options of a bare ACK that may be thinned: none, or timestamps (NOP NOP TS); SACK blocks make it longer. */
+    private static final int MAX_THINNABLE_OPTIONS = 12;
+    private static final int SACK_OPTION = 5;
+
     private final RuleSet rules;
     private final OutputComparator out;
+    private final int thinAcksAfter;
 
-    TcpStreamComparator(Streams streams, RuleSet rules, OutputComparator out) {
+    TcpStreamComparator(Streams streams, RuleSet rules, int thinAcksAfter, OutputComparator out) {
         this.streams = streams;
         this.store = streams.store;
         this.rules = rules;
+        this.thinAcksAfter = thinAcksAfter;
         this.out = out;
     }
 
@@ -59,6 +65,9 @@ final class TcpStreamComparator {
             if (ack) {
                 noteAck(stream, Streams.PVM_ACK_KNOWN, streams.pvmAck, info.tcpAck);
             }
+            if (supersedesTail(stream, slot)) {
+                return;
+            }
             streams.append(stream, P, slot);
         } else {
             if (ack) {
@@ -75,6 +84,61 @@ final class TcpStreamComparator {
             }
         }
         advance(stream);
+    }
+
+    /**
+     * With many primary frames held, a new bare ACK that acknowledges more than the bare ACK held at the tail
+     * takes its place (cumulative: it says all the older one said). The client gets fewer ACKs while the
+     * secondary lags, never one for data the secondary has not acknowledged: the merged frame now waits for
+     * the newer number. Duplicate ACKs (fast retransmit) and SACK-bearing ones are never merged, and
+     * the frames ahead of the tail keep their own numbers, so ACKs keep flowing as the secondary catches up.
+     */
+    private boolean supersedesTail(int stream, int slot) {
+        int pi = Streams.idx(stream, P);
+        int tail = streams.tail[pi];
+        if (thinAcksAfter == 0 || streams.count[pi] < thinAcksAfter || tail == FrameStore.NONE
+                || !isBareAck(tail) || !isBareAck(slot) || store.ack(slot) - store.ack(tail) <= 0
+                || store.relStart(slot) != store.relStart(tail)) {
+            return false;
+        }
+        int before = store.length(tail);
+        if (!store.overwrite(tail, slot)) {
+            return false;
+        }
+        streams.bytes[pi] += store.length(tail) - before;
+        out.supersededAck(slot);
+        return true;
+    }
+
+    private boolean isBareAck(int slot) {
+        return store.relLength(slot) == 0 && store.flags(slot) == TcpFlyweight.ACK && store.optionsLength(slot) <= MAX_THINNABLE_OPTIONS
+                && !hasSack(slot);
+    }
+
+    /** Whether the frame's TCP options carry SACK blocks (kind 5): those report losses and are never merged. */
+    private boolean hasSack(int slot) {
+        byte[] a = store.array(slot);
+        int at = store.base(slot) + store.optionsOffset(slot);
+        int end = at + store.optionsLength(slot);
+        while (at < end) {
+            int kind = a[at] & 0xff;
+            if (kind == 0) {
+                return false;
+            }
+            if (kind == 1) {
+                at++;
+                continue;
+            }
+            if (kind == SACK_OPTION) {
+                return true;
+            }
+            int len = at + 1 < end ? a[at + 1] & 0xff : 0;
+            if (len < 2) {
+                return true; // malformed: keep it as it is
+            }
+            at += len;
+        }
+        return false;
     }
 
     private void noteAck(int stream, int knownBit, int[] acks, int value) {

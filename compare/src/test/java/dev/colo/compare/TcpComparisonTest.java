@@ -237,4 +237,78 @@ class TcpComparisonTest {
         assertEquals(1, noRule.divergences.size());
         assertEquals(p.indexOf("Sun"), noRule.divergences.get(0).streamOffset());
     }
+
+    /** Bare ACKs of the primary for a client upload; {@code i}-th acknowledges {@code i * 1000} more bytes. */
+    private static byte[] bareAck(Harness h, int ackNumber, byte[] options) {
+        h.builder.tcpOptions(options);
+        int len = h.builder.tcp4(h.buf, 0, Harness.SERVER, Harness.CLIENT, 80, 40000, P_ISN + 1, ackNumber, ACK, new byte[0], 0, 0);
+        h.builder.tcpOptions(new byte[0]);
+        return java.util.Arrays.copyOf(h.buf, len);
+    }
+
+    private static void send(Harness h, int side, long ts, byte[] frame) {
+        System.arraycopy(frame, 0, h.buf, 0, frame.length);
+        h.frame(side, ts, frame.length);
+    }
+
+    @Test
+    void aLaggingSecondaryMakesNewBareAcksReplaceTheHeldTailInsteadOfFillingTheQueue() {
+        Harness h = new Harness(new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
+                .thinAcksAfter(8).maxQueuedPackets(20));
+        h.tcp(P, MS, P_ISN, CLIENT_ACK, SYN | ACK, "");
+        h.tcp(S, MS, S_ISN, CLIENT_ACK, SYN | ACK, "");
+        assertEquals(1, h.released.size(), "the SYN-ACK");
+        java.util.List<byte[]> acks = new java.util.ArrayList<>();
+        long t = 2 * MS;
+        for (int i = 1; i <= 100; i++) {
+            acks.add(bareAck(h, CLIENT_ACK + i * 1000, new byte[0]));
+            send(h, P, t++, acks.get(i - 1));
+        }
+        assertEquals(java.util.List.of(), h.checkpoints, "a bounded queue, no QUEUE_FULL checkpoint");
+        assertEquals(8, h.comparator.stats().heldPrimary(), "the first seven and one merged tail");
+        assertEquals(92, h.comparator.stats().get(CompareStats.SUPERSEDED_ACKS));
+        assertEquals(1, h.released.size(), "nothing the secondary has not acknowledged");
+
+        // The secondary catches up in steps: each of its ACKs releases, in order, what it covers.
+        h.tcp(S, t++, S_ISN + 1, CLIENT_ACK + 3000, ACK, "");
+        assertEquals(4, h.released.size());
+        h.tcp(S, t++, S_ISN + 1, CLIENT_ACK + 99_000, ACK, "");
+        assertEquals(8, h.released.size(), "the merged tail waits for the newest number it now carries");
+        h.tcp(S, t++, S_ISN + 1, CLIENT_ACK + 100_000, ACK, "");
+        assertEquals(9, h.released.size());
+        for (int i = 0; i < 7; i++) {
+            assertArrayEquals(acks.get(i), h.released.get(1 + i), "held ACK " + (i + 1));
+        }
+        assertArrayEquals(acks.get(99), h.released.get(8), "the tail carries the newest ACK, byte for byte");
+        assertEquals(h.comparator.stats().get(CompareStats.FRAMES_PRIMARY),
+                h.comparator.stats().released() + h.comparator.stats().get(CompareStats.SUPERSEDED_ACKS));
+    }
+
+    @Test
+    void duplicateAndSackCarryingAcksAreNeverMergedNorIsAnythingWhenThinningIsOff() {
+        byte[] sack = {1, 1, 5, 10, 0, 0, 0x10, 0, 0, 0, 0x20, 0}; // NOP NOP SACK one block
+        for (int thin : new int[] {4, 0}) {
+            Harness h = new Harness(new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_UNCHANGED)
+                    .thinAcksAfter(thin).maxQueuedPackets(100));
+            h.tcp(P, MS, P_ISN, CLIENT_ACK, SYN | ACK, "");
+            h.tcp(S, MS, S_ISN, CLIENT_ACK, SYN | ACK, "");
+            long t = 2 * MS;
+            for (int i = 1; i <= 4; i++) {
+                send(h, P, t++, bareAck(h, CLIENT_ACK + i * 1000, new byte[0]));
+            }
+            for (int i = 0; i < 3; i++) {
+                send(h, P, t++, bareAck(h, CLIENT_ACK + 4000, new byte[0])); // duplicates: fast retransmit needs every one
+            }
+            for (int i = 5; i <= 7; i++) {
+                send(h, P, t++, bareAck(h, CLIENT_ACK + i * 1000, sack));
+            }
+            assertEquals(10, h.comparator.stats().heldPrimary(), "thin-after " + thin);
+            assertEquals(0, h.comparator.stats().get(CompareStats.SUPERSEDED_ACKS), "thin-after " + thin);
+            send(h, P, t++, bareAck(h, CLIENT_ACK + 8000, new byte[0]));
+            // The tail is a SACK-bearing ACK: the plain one queues behind it.
+            assertEquals(11, h.comparator.stats().heldPrimary(), "thin-after " + thin);
+            send(h, P, t++, bareAck(h, CLIENT_ACK + 9000, new byte[0]));
+            assertEquals(thin > 0 ? 11 : 12, h.comparator.stats().heldPrimary(), "thin-after " + thin);
+        }
+    }
 }

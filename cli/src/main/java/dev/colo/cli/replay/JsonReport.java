@@ -41,6 +41,7 @@ final class JsonReport {
         key("secondaryConsumed").append(s.get(CompareStats.SECONDARY_CONSUMED)).append(',');
         key("secondaryFlushed").append(s.get(CompareStats.SECONDARY_FLUSHED)).append(',');
         key("lost").append(s.get(CompareStats.LOST)).append(',');
+        key("supersededAcks").append(s.get(CompareStats.SUPERSEDED_ACKS)).append(',');
         key("malformed").append('{');
         boolean first = true;
         for (Malformation m : Malformation.values()) {

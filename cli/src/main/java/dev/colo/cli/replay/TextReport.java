@@ -33,6 +33,9 @@ final class TextReport {
                 Math.max(0, r.heldAtEndOfInput()), r.heldAfterDrain());
         out.printf(Locale.ROOT, "secondary frames             %d consumed by comparison, %d dropped by flushes%n",
                 s.get(CompareStats.SECONDARY_CONSUMED), s.get(CompareStats.SECONDARY_FLUSHED));
+        if (s.get(CompareStats.SUPERSEDED_ACKS) > 0) {
+            out.println("superseded bare ACKs          " + s.get(CompareStats.SUPERSEDED_ACKS) + " (a newer one of the same connection went in their place)");
+        }
         if (s.get(CompareStats.LOST) > 0) {
             out.println("LOST                         " + s.get(CompareStats.LOST) + " frames could not be held (no commit came)");
         }

@@ -56,10 +56,14 @@ class LiveColoTest {
 
     @AfterEach
     void teardown() throws Exception {
-        PrimaryRunner.closeQuietly(secondary);
-        PrimaryRunner.closeQuietly(primary);
-        if (net != null) {
-            net.close();
+        try {
+            PrimaryRunner.closeQuietly(secondary);
+            PrimaryRunner.closeQuietly(primary);
+        } finally {
+            // Even when closing a node fails (an Error is not caught above), the namespaces and servers go.
+            if (net != null) {
+                net.close();
+            }
         }
     }
 

@@ -153,20 +153,41 @@ public final class FrameStore {
         long ts = timestamp[borrowed];
         int streamId = stream[borrowed];
         int sideId = side[borrowed];
-        relStart[slot] = relStart[borrowed];
-        relLength[slot] = relLength[borrowed];
-        dataOffset[slot] = dataOffset[borrowed];
-        dataLength[slot] = dataLength[borrowed];
-        flags[slot] = flags[borrowed];
-        ack[slot] = ack[borrowed];
-        tag[slot] = tag[borrowed];
-        optionsOffset[slot] = optionsOffset[borrowed];
-        optionsLength[slot] = optionsLength[borrowed];
+        copyDescription(borrowed, slot);
         next[slot] = next[borrowed];
         prev[slot] = prev[borrowed];
         release(borrowed);
         link(slot, len, ts, streamId, sideId);
         return slot;
+    }
+
+    /**
+     * Puts {@code source}'s bytes and description into the held slot {@code target}, which keeps its
+     * timestamp, its place in the age list and its stream links. False (nothing changed) when the bytes do
+     * not fit {@code target}'s slot.
+     */
+    public boolean overwrite(int target, int source) {
+        int len = length[source];
+        if (len > (target < smallSlots ? smallSlotSize : largeSlotSize)) {
+            return false;
+        }
+        System.arraycopy(array(source), base(source), array(target), base(target), len);
+        length[target] = len;
+        copyDescription(source, target);
+        return true;
+    }
+
+    /** What the comparators set on a slot (the frame's place in its stream and what is compared). */
+    private void copyDescription(int from, int to) {
+        relStart[to] = relStart[from];
+        relLength[to] = relLength[from];
+        dataOffset[to] = dataOffset[from];
+        dataLength[to] = dataLength[from];
+        flags[to] = flags[from];
+        ack[to] = ack[from];
+        tag[to] = tag[from];
+        optionsOffset[to] = optionsOffset[from];
+        optionsLength[to] = optionsLength[from];
     }
 
     private void link(int slot, int len, long timestampNanos, int streamId, int sideId) {
