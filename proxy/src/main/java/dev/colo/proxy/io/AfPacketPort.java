@@ -238,14 +238,15 @@ public final class AfPacketPort extends AbstractFramePort {
 
 
     /**
-     * Frames the kernel dropped because the socket's receive queue was full (the receiver fell behind),
-     * since the port opened. Any thread; a system call, so for monitoring, not per frame.
+     * Frames the kernel dropped because the socket's receive queue or ring was full (the receiver fell
+     * behind), since the port opened; -1 once closed or when the kernel does not say. Any thread; a system
+     * call, so for monitoring, not per frame.
      */
-    public synchronized long kernelDrops() throws PortException {
-        checkOpen();
+    @Override
+    public synchronized long kernelDrops() {
         packetStatistics.setInt(8, 8);
-        if (LibC.getsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_STATISTICS, packetStatistics, packetStatistics.share(8)) < 0) {
-            throw new PortException(name, "getsockopt(PACKET_STATISTICS)", LibC.errno(), null);
+        if (closed || LibC.getsockopt(fd, LibC.SOL_PACKET, LibC.PACKET_STATISTICS, packetStatistics, packetStatistics.share(8)) < 0) {
+            return -1;
         }
         kernelDrops += packetStatistics.getInt(4) & 0xffffffffL; // tp_drops; the kernel resets it on each read
         return kernelDrops;

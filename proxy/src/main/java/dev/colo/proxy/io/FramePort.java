@@ -39,6 +39,14 @@ public interface FramePort extends AutoCloseable {
     /** Makes a thread blocked in {@link #awaitFrame} return early (e.g. to shut down). */
     void wakeup();
 
+    /**
+     * Frames the kernel dropped because this port's receive queue was full, since it opened; -1 when the
+     * backend cannot tell. For status lines, not per frame: it may cost a system call.
+     */
+    default long kernelDrops() {
+        return -1;
+    }
+
     /** e.g. "afpacket veth0", "tap colo0", "pcap eth1 (filter 'tcp')". */
     String describe();
 

@@ -23,6 +23,12 @@ public final class NodeStats {
     public final AtomicLong checkpointRequests = new AtomicLong();
     public final AtomicLong flushes = new AtomicLong();
 
+    /** A port's kernel drop count for a status line ("?" when its backend cannot tell). */
+    static String drops(dev.colo.proxy.io.FramePort port) {
+        long n = port.kernelDrops();
+        return n < 0 ? "?" : Long.toString(n);
+    }
+
     /** One status line. */
     public String line() {
         return "network->vm " + fromNetwork + ", vm out " + fromVm + ", peer in " + fromPeer + ", mirrored " + mirrored

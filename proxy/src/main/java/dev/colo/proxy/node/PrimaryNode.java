@@ -153,7 +153,8 @@ public final class PrimaryNode implements AutoCloseable {
     public String statusLine() {
         dev.colo.compare.CompareStats c = compare.comparator().stats();
         return stats.line() + "; held " + c.heldPrimary() + " frames, mirror queue " + mirror.queuedBytes() + " B; divergences: "
-                + c.divergencesByReason() + "; checkpoints asked: " + c.checkpointsByReason();
+                + c.divergencesByReason() + "; checkpoints asked: " + c.checkpointsByReason() + "; kernel drops: network "
+                + NodeStats.drops(netPort) + ", vm " + NodeStats.drops(vmPort);
     }
 
     /** Stops watching the ports and comparing; the loop, the links and the ports are the caller's to close. */

@@ -182,7 +182,8 @@ public final class SecondaryNode implements AutoCloseable {
 
     /** The live status: the node's counters, frames held for a checkpoint, the redirect link's queue. */
     public String statusLine() {
-        return stats.line() + "; held for a checkpoint " + held.depth() + " frames, redirect queue " + redirect.queuedBytes() + " B";
+        return stats.line() + "; held for a checkpoint " + held.depth() + " frames, redirect queue " + redirect.queuedBytes()
+                + " B; kernel drops: vm " + NodeStats.drops(svmPort);
     }
 
     public boolean promoted() {
