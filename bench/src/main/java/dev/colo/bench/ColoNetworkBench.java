@@ -99,7 +99,8 @@ public final class ColoNetworkBench {
                 System.out.printf(Locale.ROOT, "%-28s %10.3fms %10.3fms %10.3fms%n", "ping RTT p90", direct.rttP90, bare.rttP90, colo.rttP90);
                 System.out.printf(Locale.ROOT, "%-28s %10.3fms %10.3fms %10.3fms %+8.3fms added%n", "ping RTT avg, back-to-back", direct.floodAvg,
                         bare.floodAvg, colo.floodAvg, colo.floodAvg - direct.floodAvg);
-                System.out.println("primary node: " + ps.line());
+                System.out.println("primary node: " + pair.primary.node().statusLine());
+                System.out.println("secondary node: " + pair.secondary.node().statusLine());
                 firstDivergences.forEach(d -> System.out.println("divergence: " + d));
                 System.out.println("checkpoints: " + pair.primary.coordinator().status().checkpoints()
                         + ", rewriter: " + pair.secondary.rewriter().stats());
