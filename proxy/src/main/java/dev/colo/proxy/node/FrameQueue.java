@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * A bounded queue of frames in reusable direct slots (a Disruptor ring drained by polling): the frames a
- * secondary holds while its SVM is paused. When it is full the frame is dropped and counted, as a full
+ * secondary holds while its SVM is paused. When it is full the frame is refused (the caller counts it), as a full
  * NIC queue would drop it: the link's reader never blocks.
  */
 final class FrameQueue {
@@ -25,7 +25,6 @@ final class FrameQueue {
     private final EventPoller<Slot> poller;
     private final int maxFrame;
     private final EventPoller.Handler<Slot> handler;
-    private volatile long dropped; // written by the producer only
 
     FrameQueue(int size, int maxFrame, Consumer consumer) {
         this.handler = (slot, sequence, endOfBatch) -> {
@@ -42,14 +41,12 @@ final class FrameQueue {
     boolean offer(ByteBuffer frame) {
         int len = frame.remaining();
         if (len > maxFrame) {
-            dropped++;
             return false;
         }
         long seq;
         try {
             seq = ring.tryNext();
         } catch (com.lmax.disruptor.InsufficientCapacityException e) {
-            dropped++;
             return false;
         }
         try {
@@ -77,9 +74,5 @@ final class FrameQueue {
     /** Frames queued now; any thread. */
     int depth() {
         return (int) (ring.getCursor() - poller.getSequence().get());
-    }
-
-    long dropped() {
-        return dropped;
     }
 }

@@ -53,8 +53,13 @@ public final class NodeLoop implements AutoCloseable {
         return loop.inEventLoop();
     }
 
+    /** Queues {@code task} for the loop; once the loop has stopped (the node is closing) the task is dropped. */
     public void execute(Runnable task) {
-        loop.execute(task);
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: nothing runs on the loop any more, and nothing needs to
+        }
     }
 
     /** Runs {@code task} on the loop and waits for it (at once when called on the loop). */
@@ -66,16 +71,27 @@ public final class NodeLoop implements AutoCloseable {
         }
     }
 
-    /** As {@link #run}, but does nothing once the loop is shutting down (for close paths). */
+    /**
+     * As {@link #run}, but does nothing once the loop is shutting down (the node is closing), and waits at
+     * most 5 s. A task that fails still throws.
+     */
     public void runUnlessStopped(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
-        } else if (!loop.isShuttingDown()) {
-            try {
-                loop.submit(task).awaitUninterruptibly(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // stopped meanwhile: nothing runs on it any more
-            }
+            return;
+        }
+        if (loop.isShuttingDown()) {
+            return;
+        }
+        io.netty.util.concurrent.Future<?> done;
+        try {
+            done = loop.submit(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return; // stopped meanwhile: nothing runs on it any more
+        }
+        if (done.awaitUninterruptibly(5, TimeUnit.SECONDS) && done.cause() instanceof RuntimeException failure
+                && !(failure instanceof java.util.concurrent.RejectedExecutionException)) {
+            throw failure;
         }
     }
 

@@ -80,7 +80,7 @@ public final class SecondaryNode implements AutoCloseable {
      * once no frame goes to the SVM any more.
      */
     public void holdForCheckpoint() {
-        loop.run(() -> holding = true);
+        loop.runUnlessStopped(() -> holding = true);
     }
 
     /**
@@ -112,7 +112,7 @@ public final class SecondaryNode implements AutoCloseable {
      * primary. Close the mirror link before calling this.
      */
     public void promote(FramePort networkPort) {
-        loop.run(() -> {
+        loop.runUnlessStopped(() -> {
             if (network != null) {
                 return;
             }

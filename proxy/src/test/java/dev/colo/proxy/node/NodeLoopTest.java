@@ -159,4 +159,20 @@ class NodeLoopTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
     }
+
+    /** A closing node's late callbacks (a coordinator reporting a loss, a promotion) neither run nor throw. */
+    @org.junit.jupiter.api.Test
+    void afterCloseLateTasksAreDroppedQuietlyButFailuresBeforeAreReported() {
+        NodeLoop loop = NodeLoop.start("test", Duration.ZERO);
+        IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> loop.runUnlessStopped(() -> {
+                    throw new IllegalStateException("task failed");
+                }));
+        assertEquals("task failed", failure.getMessage());
+        loop.close();
+        AtomicBoolean ran = new AtomicBoolean();
+        loop.execute(() -> ran.set(true));
+        loop.runUnlessStopped(() -> ran.set(true));
+        assertTrue(!ran.get(), "a task ran on a stopped loop");
+    }
 }
