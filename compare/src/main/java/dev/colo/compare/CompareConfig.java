@@ -108,7 +108,7 @@ public final class CompareConfig {
     public String toString() {
         return "compare-timeout=" + TimeUnit.NANOSECONDS.toMillis(compareTimeoutNanos) + "ms"
                 + " scan-interval=" + TimeUnit.NANOSECONDS.toMillis(scanIntervalNanos) + "ms"
-                + " max-queued-packets=" + maxQueuedPackets + " max-queued-bytes=" + maxQueuedBytes
+                + " max-queued-packets=" + maxQueuedPackets + " thin-acks-after=" + thinAcksAfter + " max-queued-bytes=" + maxQueuedBytes
                 + " max-connections=" + maxConnections
                 + " min-checkpoint-interval=" + TimeUnit.NANOSECONDS.toMillis(minCheckpointIntervalNanos) + "ms"
                 + " model=" + checkpointModel + " rules=[" + rules + "]";
