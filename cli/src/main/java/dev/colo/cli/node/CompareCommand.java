@@ -2,14 +2,16 @@ package dev.colo.cli.node;
 
 import dev.colo.cli.CompareOptions;
 import dev.colo.compare.CheckpointModel;
+import dev.colo.compare.CompareConfig;
 import dev.colo.compare.DecisionListener;
 import dev.colo.compare.Divergence;
 import dev.colo.compare.Side;
 import dev.colo.compare.packet.FrameDecoder;
-import dev.colo.compare.pipeline.ComparePipeline;
+import dev.colo.compare.pipeline.InlineCompare;
 import dev.colo.proxy.link.FrameLink;
 import dev.colo.proxy.link.FrameReceiver;
 import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.NodeLoop;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -87,52 +89,53 @@ public final class CompareCommand implements Callable<Integer> {
         CommandGate gate = checkpointCommand == null ? null : new CommandGate(checkpointCommand, out);
         AtomicLong released = new AtomicLong();
         AtomicLong divergences = new AtomicLong();
+        // One thread for everything, as in the nodes: the three links and the comparator share one loop.
+        NodeLoop loop = NodeLoop.start("compare", java.time.Duration.ZERO);
         FrameLink outLink;
         try {
-            outLink = o.open("outdev", link, frame -> { });
+            outLink = o.open("outdev", link, frame -> { }, loop.loop());
         } catch (java.io.IOException e) {
+            loop.close();
             spec.commandLine().getErr().println("colo compare: " + e.getMessage());
             return 4;
         }
-        ByteBuffer releaseBuffer = ByteBuffer.allocate(link.maxFrame());
-        ComparePipeline pipeline = ComparePipeline.builder()
-                .config(compare.toConfig(CheckpointModel.SECONDARY_RESTORED))
-                .gate(gate != null ? gate : new NeverGate())
-                .multipleProducers(true).emitOn(ComparePipeline.EmitOn.COMPARE_THREAD)
-                .sink(new DecisionListener() {
-                    @Override
-                    public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-                        releaseBuffer.clear();
-                        releaseBuffer.put(frame, offset, length).flip();
-                        if (outLink.send(releaseBuffer)) {
-                            released.incrementAndGet();
-                        }
-                    }
+        ByteBuffer releaseBuffer = ByteBuffer.allocateDirect(link.maxFrame());
+        CompareConfig config = compare.toConfig(CheckpointModel.SECONDARY_RESTORED);
+        InlineCompare comparator = new InlineCompare(config, gate != null ? gate : new NeverGate(), new DecisionListener() {
+            @Override
+            public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+                releaseBuffer.clear();
+                releaseBuffer.put(frame, offset, length).flip();
+                if (outLink.send(releaseBuffer)) {
+                    released.incrementAndGet();
+                }
+            }
 
-                    @Override
-                    public void onDivergence(Divergence d) {
-                        out.println("divergence #" + divergences.incrementAndGet() + ": " + d);
-                        out.flush();
-                    }
-                }).start();
+            @Override
+            public void onDivergence(Divergence d) {
+                out.println("divergence #" + divergences.incrementAndGet() + ": " + d);
+                out.flush();
+            }
+        });
         FrameLink p;
         FrameLink s;
         try {
-            p = pIn.open("primary-in", link, feeder(pipeline, Side.PRIMARY));
-            s = sIn.open("secondary-in", link, feeder(pipeline, Side.SECONDARY));
+            p = pIn.open("primary-in", link, feeder(comparator, Side.PRIMARY), loop.loop());
+            s = sIn.open("secondary-in", link, feeder(comparator, Side.SECONDARY), loop.loop());
         } catch (java.io.IOException e) {
-            pipeline.close();
             outLink.close();
+            loop.close();
             spec.commandLine().getErr().println("colo compare: " + e.getMessage());
             return 4;
         }
-        pipeline.tickEvery(compare.toConfig(CheckpointModel.SECONDARY_RESTORED).scanIntervalNanos());
+        loop.every(Math.max(1_000_000L, config.scanIntervalNanos()), () -> comparator.tick(System.nanoTime()));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             p.close();
             s.close();
-            pipeline.close();
+            loop.runUnlessStopped(comparator::close);
             outLink.close();
+            loop.close();
             if (gate != null) {
                 gate.close();
             }
@@ -145,8 +148,9 @@ public final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static FrameReceiver feeder(ComparePipeline pipeline, Side side) {
-        return frame -> pipeline.publish(side.ordinal(), System.nanoTime(), FrameDecoder.LINKTYPE_ETHERNET, frame);
+    /** On the loop: every link delivers there, so the comparator sees one thread. */
+    private static FrameReceiver feeder(InlineCompare comparator, Side side) {
+        return frame -> comparator.publish(side.ordinal(), System.nanoTime(), FrameDecoder.LINKTYPE_ETHERNET, frame);
     }
 
     /** No checkpoint can be had: divergent output stays held (never released unchecked). */

@@ -24,7 +24,8 @@ public record LinkSpec(boolean listen, InetSocketAddress address) {
         return new LinkSpec(listen, new InetSocketAddress(hp.host(), hp.port()));
     }
 
-    public FrameLink open(String name, LinkConfig config, FrameReceiver receiver) throws IOException {
-        return listen ? new FrameLinkServer(name, address, config, receiver) : new FrameLinkClient(name, address, config, receiver);
+    /** @param loop the event loop the link runs on (shared with the caller's other links and work) */
+    public FrameLink open(String name, LinkConfig config, FrameReceiver receiver, io.netty.channel.EventLoop loop) throws IOException {
+        return listen ? new FrameLinkServer(name, address, config, receiver, loop) : new FrameLinkClient(name, address, config, receiver, loop);
     }
 }

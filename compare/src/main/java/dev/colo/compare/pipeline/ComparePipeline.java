@@ -65,7 +65,6 @@ public final class ComparePipeline implements CompareStage {
     private final ThreadLocal<dev.colo.compare.packet.FrameDecoder> decoders =
             ThreadLocal.withInitial(dev.colo.compare.packet.FrameDecoder::new);
     private boolean closed;
-    private java.util.concurrent.ScheduledExecutorService ticker;
 
     private ComparePipeline(Builder b) {
         drainAtEnd = b.drainAtEnd;
@@ -183,20 +182,6 @@ public final class ComparePipeline implements CompareStage {
         }
     }
 
-    /**
-     * Live use: ticks the comparator's clock from System.nanoTime every {@code periodNanos} (at least 1 ms)
-     * on a timer thread of its own, so timeouts fire and commits are noticed even when no frame comes.
-     * Stopped by {@link #close()}.
-     */
-    public synchronized void tickEvery(long periodNanos) {
-        if (ticker != null) {
-            return;
-        }
-        long period = Math.max(1_000_000L, periodNanos);
-        ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(threads("colo-ticker"));
-        ticker.scheduleAtFixedRate(() -> tick(System.nanoTime()), period, period, TimeUnit.NANOSECONDS);
-    }
-
     /** Advances the comparator's clock without a frame (a live timer calls this every scan interval). */
     @Override
     public void tick(long nowNanos) {
@@ -235,11 +220,6 @@ public final class ComparePipeline implements CompareStage {
             return;
         }
         closed = true;
-        synchronized (this) {
-            if (ticker != null) {
-                ticker.shutdownNow();
-            }
-        }
         // An end marker through both rings, then halt. Disruptor's own shutdown() is not used: it
         // ignores processors whose threads have not started yet and can halt them before they ran.
         control(FrameEvent.END, nowNanos, drain);
