@@ -21,6 +21,11 @@ import org.pcap4j.core.Pcaps;
  * (measured with 60-byte frames over a veth pair); prefer AF_PACKET unless a filter is needed. Needs
  * libpcap (Debian: libpcap0.8).
  *
+ * <p>libpcap's kernel ring gives each frame a snaplen-sized slot: at the default snaplen (64 KiB) and
+ * buffer it holds about 140 frames, and a burst beyond that is dropped in the kernel ({@link #kernelDrops()};
+ * measured by NodeLoopTest: 2000 frames sent back to back, 138 received, 1862 dropped). The AF_PACKET
+ * backend is the one for traffic.
+ *
  * <p>The handle runs non-blocking: on this libpcap (1.10) a blocking read ignored its timeout and, in
  * immediate mode, stalled until the next frame. Waiting is poll(2) on pcap's selectable fd with an
  * eventfd for {@link #wakeup()}; immediate mode (the default) makes the fd readable per frame instead of
@@ -84,6 +89,19 @@ public final class PcapPort extends AbstractFramePort {
             Pcaps.libVersion();
         } catch (LinkageError e) { // UnsatisfiedLinkError, or NoClassDefFoundError after a first failure
             throw new PortException(name, "libpcap not found: apt-get install libpcap0.8", e);
+        }
+    }
+
+    /** libpcap's count of frames dropped because its buffer was full (pcap_stats ps_drop); -1 when it cannot tell. */
+    @Override
+    public synchronized long kernelDrops() {
+        if (closed) {
+            return -1;
+        }
+        try {
+            return handle.getStats().getNumPacketsDropped();
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            return -1;
         }
     }
 
