@@ -78,7 +78,13 @@ public final class PortWatch implements EpollIoHandle {
                 return;
             }
             for (int budget = BURST - 1; ; budget--) {
-                boolean more = budget > 0 && receive(next);
+                boolean more;
+                try {
+                    more = budget > 0 && receive(next);
+                } catch (IOException e) {
+                    deliver(true); // the frame already read is not lost to the failure of the next read
+                    throw e;
+                }
                 deliver(!more);
                 if (!more) {
                     if (budget == 0) {
