@@ -1,6 +1,5 @@
 package dev.colo.cli.node;
 
-import dev.colo.compare.CheckpointGate;
 import dev.colo.compare.CheckpointReason;
 import java.io.PrintWriter;
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.concurrent.Executors;
  * committed checkpoint and releases what was held. A failing command commits nothing: held output
  * stays held, and the next divergence or timeout asks again.
  */
-final class CommandGate implements CheckpointGate {
+final class CommandGate extends CountingGate {
     private final List<String> command;
     private final PrintWriter log;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
@@ -22,7 +21,6 @@ final class CommandGate implements CheckpointGate {
         return t;
     });
     private final Object lock = new Object();
-    private final CommitCounter committed = new CommitCounter();
     private long requested;
     private boolean running;
 
@@ -73,16 +71,6 @@ final class CommandGate implements CheckpointGate {
                 }
             }
         }
-    }
-
-    @Override
-    public long committedGeneration() {
-        return committed.get();
-    }
-
-    @Override
-    public boolean awaitCommitted(long generation, long timeoutNanos) {
-        return committed.await(generation, timeoutNanos);
     }
 
     void close() {

@@ -4,7 +4,6 @@ import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.PrimaryCoordinator;
 import dev.colo.checkpoint.protocol.Role;
 import dev.colo.checkpoint.protocol.Trigger;
-import dev.colo.compare.CheckpointGate;
 import dev.colo.compare.CheckpointReason;
 
 /**
@@ -13,8 +12,7 @@ import dev.colo.compare.CheckpointReason;
  * polls. A request made while a checkpoint is already under way may not be covered by it (its pause
  * may precede the frame), so it waits for the one after.
  */
-public final class CoordinatorGate implements CheckpointGate, CoordinatorListener {
-    private final CommitCounter committed = new CommitCounter();
+public final class CoordinatorGate extends CountingGate implements CoordinatorListener {
     private volatile PrimaryCoordinator coordinator;
     private volatile boolean inFlight;
 
@@ -31,16 +29,6 @@ public final class CoordinatorGate implements CheckpointGate, CoordinatorListene
             c.requestCheckpoint(Trigger.ON_DEMAND, reason.toString());
         }
         return target;
-    }
-
-    @Override
-    public long committedGeneration() {
-        return committed.get();
-    }
-
-    @Override
-    public boolean awaitCommitted(long generation, long timeoutNanos) {
-        return committed.await(generation, timeoutNanos);
     }
 
     @Override

@@ -157,10 +157,13 @@ class LiveColoTest {
         assertTrue(status.contains("divergences: MISMATCH ") && status.contains("checkpoints asked: MISMATCH "), status);
     }
 
-    @Test
-    void whenTheSecondaryDiesMidTransferTheClientsTransferCompletes() throws Exception {
+    /** An 8 MB file served by both replicas, the pair started, and curl 0.7 s into a rate-limited download of it. */
+    private record Download(Path file, Path out, Process curl) {
+    }
+
+    private Download slowDownloadUnderWay(long seed) throws Exception {
         Path www = tmp.resolve("www");
-        Path file = LabTopology.file(www, "big.bin", 8_000_000, 3);
+        Path file = LabTopology.file(www, "big.bin", 8_000_000, seed);
         net.httpServer(net.pvm, www);
         net.httpServer(net.svm, www);
         startPair();
@@ -168,32 +171,30 @@ class LiveColoTest {
         Process curl = net.start(net.client, tmp.resolve("curl.log"), "curl", "-sS", "--max-time", "60", "--limit-rate", "4M",
                 "-o" + out, "http://" + LabTopology.VM_IP + ":8000/big.bin");
         Thread.sleep(700);
+        return new Download(file, out, curl);
+    }
+
+    @Test
+    void whenTheSecondaryDiesMidTransferTheClientsTransferCompletes() throws Exception {
+        Download d = slowDownloadUnderWay(3);
         secondary.close();
-        assertEquals(0, curl.waitFor(), Files.readString(tmp.resolve("curl.log")));
-        assertEquals(sha256(file), sha256(out));
+        assertEquals(0, d.curl.waitFor(), Files.readString(tmp.resolve("curl.log")));
+        assertEquals(sha256(d.file), sha256(d.out));
         await(() -> primary.coordinator().state() == PrimaryState.UNPROTECTED, 10_000, "unprotected");
         assertTrue(primary.node().stats().released.get() > 0, primary.node().stats().line());
     }
 
     @Test
     void whenThePrimaryDiesTheSecondaryTakesOverAndTheClientsDownloadCompletes() throws Exception {
-        Path www = tmp.resolve("www");
-        Path file = LabTopology.file(www, "big.bin", 8_000_000, 4);
-        net.httpServer(net.pvm, www);
-        net.httpServer(net.svm, www);
-        startPair();
-        Path out = tmp.resolve("got-big.bin");
-        Process curl = net.start(net.client, tmp.resolve("curl.log"), "curl", "-sS", "--max-time", "60", "--limit-rate", "4M",
-                "-o" + out, "http://" + LabTopology.VM_IP + ":8000/big.bin");
-        Thread.sleep(700);
+        Download d = slowDownloadUnderWay(4);
         primary.close(); // the primary's host dies: its ports and links vanish
-        assertEquals(0, curl.waitFor(), "curl: " + Files.readString(tmp.resolve("curl.log")) + report());
-        assertEquals(sha256(file), sha256(out), "the same connection finished against the SVM");
+        assertEquals(0, d.curl.waitFor(), "curl: " + Files.readString(tmp.resolve("curl.log")) + report());
+        assertEquals(sha256(d.file), sha256(d.out), "the same connection finished against the SVM");
         assertTrue(secondary.node().promoted());
         assertTrue(secondary.node().stats().released.get() > 100, report());
         assertTrue(secondary.rewriter().stats().rewrittenFromSecondary() > 100, report());
         // New connections are served by the former secondary too.
-        assertEquals(sha256(file), curl("big.bin"));
+        assertEquals(sha256(d.file), curl("big.bin"));
     }
 
     @Test

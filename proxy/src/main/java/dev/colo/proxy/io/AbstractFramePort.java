@@ -1,5 +1,7 @@
 package dev.colo.proxy.io;
 
+import java.nio.ByteBuffer;
+
 /**
  * What every backend shares: its name, counters, the poll-plus-eventfd waiter, and a close that is
  * synchronized with {@link #wakeup()} (never writes to an eventfd number that close has freed).
@@ -42,6 +44,16 @@ abstract class AbstractFramePort implements FramePort {
     @Override
     public PortStats stats() {
         return stats;
+    }
+
+    /** What every receive checks first: the port is open and {@code dst} has room; returns the room. */
+    protected final int roomToReceive(ByteBuffer dst) throws PortException {
+        checkOpen();
+        int room = dst.remaining();
+        if (room == 0) {
+            throw new IllegalArgumentException("no room left in the receive buffer");
+        }
+        return room;
     }
 
     protected final void checkOpen() throws PortException {

@@ -143,12 +143,8 @@ public final class AfPacketPort extends AbstractFramePort {
 
     @Override
     public int receive(ByteBuffer dst) throws PortException {
-        checkOpen();
+        int room = roomToReceive(dst);
         int position = dst.position();
-        int room = dst.remaining();
-        if (room == 0) {
-            throw new IllegalArgumentException("no room left in the receive buffer");
-        }
         if (ring != null) {
             return receiveFromRing(dst, position, room);
         }

@@ -107,11 +107,7 @@ public final class PcapPort extends AbstractFramePort {
 
     @Override
     public int receive(ByteBuffer dst) throws PortException {
-        checkOpen();
-        int room = dst.remaining();
-        if (room == 0) {
-            throw new IllegalArgumentException("no room left in the receive buffer");
-        }
+        int room = roomToReceive(dst);
         byte[] frame;
         try {
             frame = handle.getNextRawPacketEx();

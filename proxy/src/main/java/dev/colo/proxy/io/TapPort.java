@@ -83,12 +83,8 @@ public final class TapPort extends AbstractFramePort {
 
     @Override
     public int receive(ByteBuffer dst) throws PortException {
-        checkOpen();
+        int room = roomToReceive(dst);
         int position = dst.position();
-        int room = dst.remaining();
-        if (room == 0) {
-            throw new IllegalArgumentException("no room left in the receive buffer");
-        }
         long address = receiveAddress.of(dst) + position;
         // read(2) on a tap cuts a long frame silently, returning only what it copied: a buffer that may be
         // too short gets the frame through a scratch buffer, where its real length shows
