@@ -15,9 +15,6 @@ public interface CheckpointGate {
     /** The generation of the last committed checkpoint (requested or not: periodic and manual ones count). */
     long committedGeneration();
 
-    /** Blocks until {@code generation} is committed or the timeout passes. Used only when no frame can be held. */
-    boolean awaitCommitted(long generation, long timeoutNanos);
-
     /** For replay: every request commits at once, in virtual time. */
     static CheckpointGate immediate() {
         return new CheckpointGate() {
@@ -31,11 +28,6 @@ public interface CheckpointGate {
             @Override
             public long committedGeneration() {
                 return generation;
-            }
-
-            @Override
-            public boolean awaitCommitted(long g, long timeoutNanos) {
-                return generation >= g;
             }
         };
     }

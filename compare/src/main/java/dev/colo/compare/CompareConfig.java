@@ -23,15 +23,20 @@ public final class CompareConfig {
     public static final int DEFAULT_SMALL_SLOTS = 16384;
     public static final int DEFAULT_SMALL_SLOT_SIZE = 2048;
     public static final int DEFAULT_LARGE_SLOTS = 512;
-    /** Room for a 64 KiB GSO super-frame plus link headers. */
-    public static final int DEFAULT_LARGE_SLOT_SIZE = 65536 + 256;
+    /** Room for the longest frame a QEMU-format link carries (69632 B, more than a 64 KiB GSO super-frame). */
+    public static final int DEFAULT_LARGE_SLOT_SIZE = 69632;
     /**
      * Held primary frames of one connection beyond which a new pure ACK replaces the held pure ACK at the
      * tail instead of queueing behind it (0: never). A lagging secondary then costs a bounded queue, not a
      * QUEUE_FULL checkpoint: the client still gets the first ones as the secondary catches up.
      */
     public static final int DEFAULT_THIN_ACKS_AFTER = 64;
-    /** How long the comparator waits for a commit when it cannot hold one more frame. */
+    /**
+     * Frames a caller may have in flight toward the comparator after {@link OutputComparator#canAccept} last
+     * said yes (0 when it asks before each frame; a queue in between needs its depth): taken off each side's share.
+     */
+    public static final int DEFAULT_ADMISSION_MARGIN = 0;
+    /** How long the comparator waits for the emit stage to hand back released slots when it cannot hold one more frame. */
     public static final long DEFAULT_STORE_FULL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private long compareTimeoutNanos = DEFAULT_COMPARE_TIMEOUT_NANOS;
@@ -47,6 +52,7 @@ public final class CompareConfig {
     private int largeSlotSize = DEFAULT_LARGE_SLOT_SIZE;
     private long storeFullWaitNanos = DEFAULT_STORE_FULL_WAIT_NANOS;
     private int thinAcksAfter = DEFAULT_THIN_ACKS_AFTER;
+    private int admissionMargin = DEFAULT_ADMISSION_MARGIN;
     private CheckpointModel checkpointModel = CheckpointModel.SECONDARY_RESTORED;
     private RuleSet rules = RuleSet.defaults();
 
@@ -57,6 +63,7 @@ public final class CompareConfig {
         require(maxQueuedPackets >= 1, "max queued packets must be >= 1");
         require(maxQueuedBytes >= 1, "max queued bytes must be >= 1");
         require(thinAcksAfter >= 0, "thin-acks-after must be >= 0 (0: never)");
+        require(admissionMargin >= 0, "admission margin must be >= 0");
         require(maxConnections >= 1 && maxConnections <= 1 << 24, "max connections must be in 1..16777216");
         require(minCheckpointIntervalNanos >= 0, "min checkpoint interval must be >= 0");
         require(idleTimeoutNanos > 0, "idle timeout must be > 0");
@@ -79,6 +86,8 @@ public final class CompareConfig {
     public CompareConfig scanIntervalNanos(long v) { scanIntervalNanos = v; return this; }
     public int maxQueuedPackets() { return maxQueuedPackets; }
     public CompareConfig maxQueuedPackets(int v) { maxQueuedPackets = v; return this; }
+    public int admissionMargin() { return admissionMargin; }
+    public CompareConfig admissionMargin(int v) { admissionMargin = v; return this; }
     public int thinAcksAfter() { return thinAcksAfter; }
     public CompareConfig thinAcksAfter(int v) { thinAcksAfter = v; return this; }
     public long maxQueuedBytes() { return maxQueuedBytes; }

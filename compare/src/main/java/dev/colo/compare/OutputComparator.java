@@ -51,6 +51,9 @@ public final class OutputComparator {
     private long pendingGeneration = -1;
     private long deferredUntil = -1;
     private boolean unprotected;
+    private boolean storeFullReported;
+    private final int smallQuota;
+    private final int largeQuota;
     private boolean releasingFromFlush;
     private int heldBeforeDrain = -1;
 
@@ -67,6 +70,8 @@ public final class OutputComparator {
         this.seenBySide = new boolean[config.maxConnections() * 2];
         this.flushQuota = new int[overflowStream + 1];
         this.lastSeenGeneration = gate.committedGeneration();
+        this.smallQuota = Math.max(1, config.smallSlots() / 2 - config.admissionMargin());
+        this.largeQuota = Math.max(1, config.largeSlots() / 2 - config.admissionMargin());
         this.retaining = listener instanceof RetainingListener r ? r : null;
         if (retaining != null) {
             store.reclaimWhenConsumed(retaining::consumedSequence);
@@ -137,6 +142,7 @@ public final class OutputComparator {
             keep(slot);
         }
         checkQueueLimits(stream, side);
+        checkStoreFull(stream, side);
         pollCommit();
     }
 
@@ -236,7 +242,12 @@ public final class OutputComparator {
         return conn * 2 + connections.lastDirection();
     }
 
-    /** The borrowed frame must wait: copy it into a slot of its own, or checkpoint when none is left. */
+    /**
+     * The borrowed frame must wait: copy it into a slot of its own. A caller that admits frames only while
+     * {@link #canAccept} says so always finds one. Otherwise (a caller that cannot stop its source, a frame
+     * larger than any slot) the comparator asks for a checkpoint, whose flush covers the frame if it commits
+     * now; failing that the frame cannot be held and is counted {@link CompareStats#LOST}, never released.
+     */
     private void keep(int borrowed) {
         int stream = store.stream(borrowed);
         int side = store.side(borrowed);
@@ -250,23 +261,23 @@ public final class OutputComparator {
         }
         int length = store.length(borrowed);
         boolean oversize = length > store.maxFrameLength();
-        CheckpointReason reason = oversize ? CheckpointReason.OVERSIZE_FRAME : CheckpointReason.STORE_FULL;
-        scratch.reset(reason, Side.values()[side], describe(stream), clock);
-        scratch.detail = oversize ? length + "-byte frame exceeds the largest slot (" + store.maxFrameLength() + ")"
-                : "all " + (store.inUse() - 1) + " slots hold frames";
-        byte[] a = store.array(borrowed);
-        int b = store.base(borrowed);
-        if (side == P) {
-            scratch.primaryFrame(a, b, Math.min(length, Divergence.WINDOW * 4), store.timestamp(borrowed));
-        } else {
-            scratch.secondaryFrame(a, b, Math.min(length, Divergence.WINDOW * 4), store.timestamp(borrowed));
+        if (oversize || !storeFullReported) {
+            storeFullReported |= !oversize;
+            CheckpointReason reason = oversize ? CheckpointReason.OVERSIZE_FRAME : CheckpointReason.STORE_FULL;
+            scratch.reset(reason, Side.values()[side], describe(stream), clock);
+            scratch.detail = oversize ? length + "-byte frame exceeds the largest slot (" + store.maxFrameLength() + ")"
+                    : "all " + (store.inUse() - 1) + " slots hold frames";
+            byte[] a = store.array(borrowed);
+            int b = store.base(borrowed);
+            if (side == P) {
+                scratch.primaryFrame(a, b, Math.min(length, Divergence.WINDOW * 4), store.timestamp(borrowed));
+            } else {
+                scratch.secondaryFrame(a, b, Math.min(length, Divergence.WINDOW * 4), store.timestamp(borrowed));
+            }
+            trigger();
         }
-        trigger();
         if (deferredUntil >= 0) {
             issueDeferred(); // no frame can wait out the minimum interval here
-        }
-        if (pendingGeneration >= 0) {
-            gate.awaitCommitted(pendingGeneration, config.storeFullWaitNanos());
         }
         pollCommit(); // a commit flushes: the borrowed frame is released or dropped with the rest
         if (store.stream(borrowed) == FrameStore.NONE) {
@@ -279,6 +290,30 @@ public final class OutputComparator {
             streams.unlink(stream, side, borrowed);
             store.free(borrowed);
             stats.increment(CompareStats.LOST);
+        }
+    }
+
+    /**
+     * Whether one more frame of {@code side} is sure to find a slot: each side may fill at most half of each
+     * slab class (less the admission margin), so the twin of anything held always has room and a full store
+     * never deadlocks the two sides. A caller that stops reading a side while this is false (back-pressure)
+     * never loses a frame to a full store. Always true while unprotected (nothing is held).
+     */
+    public boolean canAccept(int side) {
+        return unprotected || (store.held(side, false) < smallQuota && store.held(side, true) < largeQuota);
+    }
+
+    /** Both sides at their quota and no twin in sight: only a checkpoint can make room. Reported once per episode. */
+    private void checkStoreFull(int stream, int side) {
+        boolean full = !canAccept(P) && !canAccept(S);
+        if (!full) {
+            storeFullReported = false;
+        } else if (!storeFullReported) {
+            storeFullReported = true;
+            fillFlowOnly(CheckpointReason.STORE_FULL, stream, side, "both sides hold their share of the store ("
+                    + store.held(P, false) + "+" + store.held(P, true) + " primary, " + store.held(S, false) + "+"
+                    + store.held(S, true) + " secondary frames) and none is the other's twin");
+            trigger();
         }
     }
 
@@ -574,6 +609,7 @@ public final class OutputComparator {
             slot = next;
         }
         releasingFromFlush = false;
+        storeFullReported = false;
         streams.kind[overflowStream] = Streams.UNUSED;
         stats.increment(CompareStats.FLUSHES);
         listener.onFlush(clock, released, dropped);

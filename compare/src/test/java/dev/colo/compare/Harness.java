@@ -113,9 +113,4 @@ final class Harness implements DecisionListener, CheckpointGate {
     public long committedGeneration() {
         return committed;
     }
-
-    @Override
-    public boolean awaitCommitted(long generation, long timeoutNanos) {
-        return committed >= generation;
-    }
 }

@@ -63,7 +63,7 @@ final class CommandGate extends CountingGate {
             log.flush();
             synchronized (lock) {
                 if (ok) {
-                    committed.increment();
+                    committed.incrementAndGet();
                 }
                 if (!ok || committed.get() >= requested) {
                     running = false;

@@ -165,9 +165,5 @@ public final class CompareCommand implements Callable<Integer> {
             return 0;
         }
 
-        @Override
-        public boolean awaitCommitted(long generation, long timeoutNanos) {
-            return false;
-        }
     }
 }

@@ -43,15 +43,6 @@ public final class CoordinatorGate extends CountingGate implements CoordinatorLi
 
     @Override
     public void onCheckpointCommitted(long id, Trigger trigger) {
-        committed.increment();
-    }
-
-    /**
-     * No checkpoint will commit: a comparator waiting for one (its store full) stops waiting now, not after
-     * its timeout. On a live primary it waits on the node's loop, which must go on to run unprotected.
-     */
-    @Override
-    public void onSecondaryLost(String reason) {
-        committed.abandonWaits();
+        committed.incrementAndGet();
     }
 }

@@ -60,6 +60,8 @@ public final class FrameStore {
     private int ageHead = NONE;
     private int ageTail = NONE;
     private int inUse;
+    /** Slots each side holds, by class: [side * 2 + (large ? 1 : 0)] (borrowed and retired slots not counted). */
+    private final int[] heldBySide = new int[4];
 
     public FrameStore(int smallSlots, int smallSlotSize, int largeSlots, int largeSlotSize) {
         if (smallSlots < 1 || largeSlots < 1 || smallSlotSize < 64 || largeSlotSize < smallSlotSize) {
@@ -204,6 +206,9 @@ public final class FrameStore {
         }
         ageTail = slot;
         inUse++;
+        if (slot != borrowed) {
+            heldBySide[sideId * 2 + (slot < smallSlots ? 0 : 1)]++;
+        }
     }
 
     private int take(int len) {
@@ -276,6 +281,9 @@ public final class FrameStore {
         }
         inUse--;
         stream[slot] = NONE;
+        if (slot != borrowed) {
+            heldBySide[side[slot] * 2 + (slot < smallSlots ? 0 : 1)]--;
+        }
     }
 
     public byte[] array(int slot) {
@@ -290,7 +298,18 @@ public final class FrameStore {
         return inUse;
     }
 
+    public int smallSlots() {
+        return smallSlots;
+    }
 
+    public int largeSlots() {
+        return borrowed - smallSlots;
+    }
+
+    /** Slots of one class that one side holds now (a frame kept, not yet released, consumed or retired). */
+    public int held(int sideId, boolean large) {
+        return heldBySide[sideId * 2 + (large ? 1 : 0)];
+    }
 
     public int oldest() {
         return ageHead;
