@@ -16,7 +16,8 @@ HOLD_MIN=${COLO_HOLD_MIN:-0.005}   # PVM output is held at least this long (s) .
 HOLD_MAX=${COLO_HOLD_MAX:-0.5}     # ... and until the SVM has produced as much, at most this long
 PY=/usr/bin/python3          # Debian's python3 (not a pyenv shim): faketime preloads into it
 MAX_ATTEMPTS=${COLO_MAX_ATTEMPTS:-5}
-ALL_PAIRS=(http-identical http-date bulk-segmentation udp-echo icmp-echo ipv6-http http-one-byte arp)
+ALL_PAIRS=(http-identical http-date bulk-segmentation udp-echo icmp-echo ipv6-http http-one-byte arp
+           ipv6-http-two-clients redis-two-clients)
 
 # Fixed addressing shared by every pair.
 CIP4=10.77.0.1  RIP4=10.77.0.2  CIP6=fd77::1  RIP6=fd77::2
@@ -36,6 +37,11 @@ FAKETIME_LIB=$(find /usr/lib -path "*/faketime/libfaketime.so.1" 2>/dev/null | h
 if [ $# -gt 0 ]; then PAIRS=("$@"); else PAIRS=("${ALL_PAIRS[@]}"); fi
 for p in "${PAIRS[@]}"; do
   [[ " ${ALL_PAIRS[*]} " == *" $p "* ]] || die "unknown pair '$p' (known: ${ALL_PAIRS[*]})"
+  if [ "$p" = redis-two-clients ]; then
+    for t in redis-server redis-cli; do
+      command -v "$t" >/dev/null 2>&1 || die "missing tool: $t (Debian packages redis-server, redis-tools)"
+    done
+  fi
 done
 
 WORK=$(mktemp -d "/tmp/colo-corpus.$$.XXXXXX")
@@ -276,7 +282,7 @@ def decode(b, orig):
         sport, dport, seq, ack, offfl = struct.unpack('!HHIIH', b[l4:l4 + 14])
         doff = (offfl >> 12) * 4
         f.update(proto='TCP', sport=sport, dport=dport, seq=seq, ack=ack, flags=offfl & 0x1ff,
-                 payload=bytes(b[l4 + doff:end]))
+                 payload=bytes(b[l4 + doff:end]), l4=l4)
         tsv = None; i = l4 + 20
         while i < l4 + doff:                       # TCP options: find timestamps, blank them in norm
             k = b[i]
@@ -302,7 +308,9 @@ def conns(frames):
         if f['proto'] != 'TCP': continue
         key = (f['dst'], f['dport'])
         if f['flags'] & 0x12 == 0x12:
-            cs.setdefault(key, {'isn': f['seq'], 'segs': {}, 'frames': 0, 'retrans': 0, 'maxend': 0})
+            # the SYN-ACK acknowledges the client's ISN + 1
+            cs.setdefault(key, {'isn': f['seq'], 'cisn': (f['ack'] - 1) & 0xffffffff,
+                                'segs': {}, 'frames': 0, 'retrans': 0, 'maxend': 0})
         c = cs.get(key)
         if c is None: continue
         c['frames'] += 1
@@ -316,6 +324,16 @@ def conns(frames):
         for rel, p in c['segs'].items(): buf[rel:rel + len(p)] = p
         c['data'] = bytes(buf)
     return cs
+
+def relative(frames, cs):
+    """In norm: seq relative to the server's ISN, ack relative to the client's ISN."""
+    for f in frames:
+        c = cs.get((f.get('dst'), f.get('dport'))) if f['proto'] == 'TCP' else None
+        if c is None: continue
+        l4 = f['l4']
+        f['norm'][l4 + 4:l4 + 8] = struct.pack('!I', (f['seq'] - c['isn']) & 0xffffffff)
+        if f['flags'] & 0x10:
+            f['norm'][l4 + 8:l4 + 12] = struct.pack('!I', (f['ack'] - c['cisn']) & 0xffffffff)
 
 def header(data, name):
     head = data.split(b'\r\n\r\n', 1)[0]
@@ -344,7 +362,7 @@ def main():
     isn_equal = all(cp[k]['isn'] == cs[k]['isn'] for k in cp if k in cs)
     if cp:
         out['tcp.isn.equal'] = str(isn_equal).lower()
-        if not isn_equal: fail('SYN-ACK ISNs differ')
+        if not isn_equal and mode != 'twoclients': fail('SYN-ACK ISNs differ')
         out['pvm.tcp.retransmissions'] = sum(c['retrans'] for c in cp.values())
         out['svm.tcp.retransmissions'] = sum(c['retrans'] for c in cs.values())
     ipid_p = [f['ipid'] for f in P if f['ipid'] is not None]
@@ -362,6 +380,20 @@ def main():
     out['frames.byteIdentical'] = str([f['raw'] for f in P] == [f['raw'] for f in S]).lower()
     norm_equal = [bytes(f['norm']) for f in P] == [bytes(f['norm']) for f in S]
     out['frames.identicalIgnoringIpv4IdIpv6FlowLabelTcpOptions'] = str(norm_equal).lower()
+    if mode == 'twoclients':
+        # each replica had its own client: ISNs differ, so compare seq/ack relative to them
+        if not cp: fail('no TCP connection')
+        differs = all(cp[k]['cisn'] != cs[k]['cisn'] for k in cp if k in cs)
+        lower = all(((cs[k]['cisn'] - cp[k]['cisn']) & 0xffffffff) >= 0x80000000 for k in cp if k in cs)
+        out['tcp.clientIsn.differs'] = str(differs).lower()
+        out['svm.acks.lowerThanPvm'] = str(lower).lower()
+        out['pvm.clientIsns'] = ' '.join('%d:%d' % (k[1], c['cisn']) for k, c in cp.items())
+        out['svm.clientIsns'] = ' '.join('%d:%d' % (k[1], c['cisn']) for k, c in cs.items())
+        if not differs: fail('the two clients picked the same ISN')
+        if not lower: fail('the SVM client ISN is not the lower one on every connection')
+        relative(P, cp); relative(S, cs)
+        norm_equal = [bytes(f['norm']) for f in P] == [bytes(f['norm']) for f in S]
+        out['frames.identicalWithRelativeSeqAck'] = str(norm_equal).lower()
     dates_p = [header(c['data'], 'Date') for c in cp.values()]
     dates_s = [header(c['data'], 'Date') for c in cs.values()]
     http = any(d is not None for d in dates_p)
@@ -372,7 +404,7 @@ def main():
         out['http.responses'] = sum(d is not None for d in dates_p)
         out['pvm.http.date'] = ' | '.join(sorted(set(d or '-' for d in dates_p)))
         out['svm.http.date'] = ' | '.join(sorted(set(d or '-' for d in dates_s)))
-    if mode == 'identical':
+    if mode in ('identical', 'twoclients'):
         if not norm_equal: fail('frame sequences differ (even ignoring IPv4 ID, IPv6 flow label and TCP options)')
         if http and dates_p != dates_s: fail('Date headers differ (second boundary?)')
     elif mode == 'date':
@@ -408,7 +440,7 @@ def main():
         lim = int(extra.get('mtuframe', '1514'))
         if out['pvm.maxFrameLen'] <= lim: fail('PVM shows no GSO/TSO frame > %d' % lim)
         if out['svm.maxFrameLen'] > lim: fail('SVM frame > %d' % lim)
-    if mode in ('identical', 'date', 'onebyte') and cp:
+    if mode in ('identical', 'twoclients', 'date', 'onebyte') and cp:
         for k in cp:
             if len(cp[k]['data']) != len(cs[k]['data']): fail('stream lengths differ')
     for f in P + S:   # replicas answer, they never originate ICMP errors, MLD, ND, ...
@@ -425,23 +457,40 @@ EOF
 # topology
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+ns_new() { # $1: namespace   $2: IPv6 (1/0)
+  local ns=$1 v6=$2
+  ip netns add "$ns"; NSS+=("$ns")
+  ip -n "$ns" link set lo up
+  if [ "$v6" = 1 ]; then
+    # no link-local address, no router solicitations, no DAD: only our traffic on the wire
+    nsx "$ns" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1 net.ipv6.conf.default.accept_ra=0 \
+      net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.default.accept_dad=0 \
+      net.ipv6.conf.default.dad_transmits=0
+  else
+    nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  fi
+}
+ends_up() { # $1: static neighbour entries (1/0)   $2: IPv6 (1/0)   then "ns dev addr4 addr6 peer4 peer6 peermac"...
+  local static=$1 v6=$2 x n dev a4 a6 peer4 peer6 peermac; shift 2
+  for x in "$@"; do
+    read -r n dev a4 a6 peer4 peer6 peermac <<<"$x"
+    nsx "$n" ip addr add "$a4/24" dev "$dev"
+    [ "$v6" = 1 ] && nsx "$n" ip addr add "$a6/64" dev "$dev" nodad
+    if [ "$static" = 1 ]; then   # ARP/ND never happens (except in the arp pair)
+      nsx "$n" ip neigh add "$peer4" lladdr "$peermac" dev "$dev" nud permanent
+      [ "$v6" = 1 ] && nsx "$n" ip neigh add "$peer6" lladdr "$peermac" dev "$dev" nud permanent
+    fi
+    nsx "$n" ip link set "$dev" up
+  done
+}
+
 topo_up() { # $1: static neighbour entries (1/0)   $2: IPv6 addresses (1/0)
   local static=$1 v6=$2 ns
   SEQ=$((SEQ + 1))
   local b="colo$$-$SEQ"
   C=$b-client P=$b-pvm V=$b-svm W=$b-wire
-  for ns in "$C" "$P" "$V" "$W"; do
-    ip netns add "$ns"; NSS+=("$ns")
-    ip -n "$ns" link set lo up
-    if [ "$v6" = 1 ] && [ "$ns" != "$W" ]; then
-      # no link-local address, no router solicitations, no DAD: only our traffic on the wire
-      nsx "$ns" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1 net.ipv6.conf.default.accept_ra=0 \
-        net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.default.accept_dad=0 \
-        net.ipv6.conf.default.dad_transmits=0
-    else
-      nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    fi
-  done
+  for ns in "$C" "$P" "$V"; do ns_new "$ns" "$v6"; done
+  ns_new "$W" 0
   for ns in "$P" "$V"; do
     # SYN cookies for every SYN: the ISN is a keyed hash (global secret) of the 4-tuple and a
     # 64 s counter, so both replicas answer the same SYN with the same ISN.
@@ -461,18 +510,8 @@ topo_up() { # $1: static neighbour entries (1/0)   $2: IPv6 addresses (1/0)
   # tc ingress) is what delivers the PVM's copy to the client.  The SVM's output is dropped.
   tc -n "$W" filter add dev pw parent ffff: "${all[@]}" action mirred egress redirect dev bh
   tc -n "$W" filter add dev sw parent ffff: "${all[@]}" action mirred egress redirect dev bh
-  local x n dev a4 a6 peer4 peer6 peermac
-  for x in "$C c0 $CIP4 $CIP6 $RIP4 $RIP6 $RMAC" "$P p0 $RIP4 $RIP6 $CIP4 $CIP6 $CMAC" \
-           "$V s0 $RIP4 $RIP6 $CIP4 $CIP6 $CMAC"; do
-    read -r n dev a4 a6 peer4 peer6 peermac <<<"$x"
-    nsx "$n" ip addr add "$a4/24" dev "$dev"
-    [ "$v6" = 1 ] && nsx "$n" ip addr add "$a6/64" dev "$dev" nodad
-    if [ "$static" = 1 ]; then   # ARP/ND never happens (except in the arp pair)
-      nsx "$n" ip neigh add "$peer4" lladdr "$peermac" dev "$dev" nud permanent
-      [ "$v6" = 1 ] && nsx "$n" ip neigh add "$peer6" lladdr "$peermac" dev "$dev" nud permanent
-    fi
-    nsx "$n" ip link set "$dev" up
-  done
+  ends_up "$static" "$v6" "$C c0 $CIP4 $CIP6 $RIP4 $RIP6 $RMAC" "$P p0 $RIP4 $RIP6 $CIP4 $CIP6 $CMAC" \
+    "$V s0 $RIP4 $RIP6 $CIP4 $CIP6 $CMAC"
   rm -f "$WORK/relay.ready"
   nsx "$W" "$PY" "$WORK/relay.py" pw sw cw "$HOLD_MIN" "$HOLD_MAX" "$WORK/relay.ready" 2>>"$WORK/relay.log" &
   for i in $(seq 50); do [ -s "$WORK/relay.ready" ] && break; sleep 0.1; done
@@ -480,6 +519,38 @@ topo_up() { # $1: static neighbour entries (1/0)   $2: IPv6 addresses (1/0)
   # let link-up side effects (IPv6 MLD reports of the new addresses) pass before capturing
   [ "$v6" = 1 ] && sleep 1.5
   return 0
+}
+
+# Two independent clients: each replica has a client of its own on a veth of its own (no
+# mirror, no relay).  Both clients use the same addresses and source ports, so a connection
+# has the same 4-tuple on both sides, but each client kernel picks its own ISN.
+topo_two_clients_up() { # $1: IPv6 addresses (1/0)
+  local v6=$1 ns
+  SEQ=$((SEQ + 1))
+  local b="colo$$-$SEQ"
+  C=$b-client C2=$b-client2 P=$b-pvm V=$b-svm W=
+  for ns in "$C" "$C2" "$P" "$V"; do ns_new "$ns" "$v6"; done
+  ip link add c0 netns "$C" address "$CMAC" type veth peer name p0 netns "$P" address "$RMAC"
+  ip link add c0 netns "$C2" address "$CMAC" type veth peer name s0 netns "$V" address "$RMAC"
+  ends_up 1 "$v6" "$C c0 $CIP4 $CIP6 $RIP4 $RIP6 $RMAC" "$C2 c0 $CIP4 $CIP6 $RIP4 $RIP6 $RMAC" \
+    "$P p0 $RIP4 $RIP6 $CIP4 $CIP6 $CMAC" "$V s0 $RIP4 $RIP6 $CIP4 $CIP6 $CMAC"
+  [ "$v6" = 1 ] && sleep 1.5
+  return 0
+}
+# Runs the same client command against both replicas (TWIN_SIDE=svm or pvm in its environment):
+# first in the SVM's client, TWIN_LEAD s later in the PVM's.  A client ISN is a keyed hash of
+# the 4-tuple (one secret for all namespaces; the 4-tuples are equal here) plus a 64 ns clock,
+# so the SVM's client picks the lower ISN and every ACK number in the SVM's output is lower
+# than the PVM's: the case the comparator once got wrong.  The analyzer checks it.
+TWIN_LEAD=0.05
+twin() { # command...
+  local s p rc=0
+  nsx "$C2" env TWIN_SIDE=svm "$@" & s=$!
+  sleep "$TWIN_LEAD"
+  nsx "$C" env TWIN_SIDE=pvm "$@" & p=$!
+  wait "$s" || rc=$?
+  wait "$p" || rc=$?
+  [ $rc -eq 0 ] || die "client command failed ($rc): $*"
 }
 
 CAP_PIDS=()
@@ -635,6 +706,73 @@ pair_http_one_byte() {
   SCEN="replicas: python3 -m http.server -b $RIP4 8000, docroots equal except one byte of $ONEBYTE_FILE; client: curl --local-port 40001..40005 http://$RIP4:8000/{${HTTP_FILES[*]}}"
   DIFFER=payload-byte MODE=onebyte PROTOS=TCP
   EXTRA=("offset=$ONEBYTE_OFFSET" "pvmbyte=$ONEBYTE_PVM" "svmbyte=$ONEBYTE_SVM")
+}
+pair_ipv6_http_two_clients() {
+  topo_two_clients_up 1
+  no_offload
+  http_start "$P" "$WORK/www" "$RIP6"; http_start "$V" "$WORK/www" "$RIP6"
+  wait_listen "$P" tcp 8000; wait_listen "$V" tcp 8000
+  warm_up "http://[$RIP6]:8000"
+  caps "$1"
+  local port=42001 f side
+  mkdir -p "$WORK/got"
+  for f in "${HTTP_FILES[@]}"; do   # one connection per file, the same client port on both sides
+    twin sh -c 'exec curl -sS --fail -g --max-time 10 --local-port "$1" -o "$2.$TWIN_SIDE" "$3"' \
+      curl "$port" "$WORK/got/$f" "http://[$RIP6]:8000/$f"
+    port=$((port + 1))
+  done
+  cap_stop
+  for f in "${HTTP_FILES[@]}"; do
+    for side in pvm svm; do
+      cmp -s "$WORK/got/$f.$side" "$WORK/www/$f" || die "the $side's client received wrong content for $f"
+    done
+  done
+  DESC="ipv6-http's five GETs made by two independent clients, one per replica (same addresses and ports, each its own ISN; the SVM's client ISNs are the lower ones)"
+  SCEN="replicas: python3 -m http.server -b $RIP6 8000, each with a client of its own on its own veth; each client: curl -g --local-port 42001..42005 'http://[$RIP6]:8000/{${HTTP_FILES[*]}}' (one connection each), the SVM's client ${TWIN_LEAD} s ahead of the PVM's"
+  DIFFER=none MODE=twoclients PROTOS=TCP
+}
+# One redis-cli command per connection: given a command, redis-cli 7.0 sends just that command
+# (its interactive mode would first send COMMAND DOCS, whose reply order is random per server).
+REDIS_SESSIONS=(
+  "PING"
+  "SET greeting 'hello from a COLO replica'"
+  "-r 3 INCR visits"
+  "RPUSH queue a b c d e"
+  "LRANGE queue 0 -1"
+  "HSET user:1 name colo role replica"
+  "HGETALL user:1"
+  "SET blob \$(cat \"\$WORK/blob\")"
+  "GET blob"
+  "STRLEN blob"
+)
+pair_redis_two_clients() {
+  topo_two_clients_up 0
+  no_offload
+  local ns
+  for ns in "$P" "$V"; do
+    mkdir -p "$WORK/redis-$ns"
+    nsx "$ns" redis-server --bind "$RIP4" --port 6379 --save '' --appendonly no --protected-mode no \
+      --dir "$WORK/redis-$ns" --logfile '' >>"$WORK/redis.log" 2>&1 &
+  done
+  wait_listen "$P" tcp 6379; wait_listen "$V" tcp 6379
+  # a 4000-byte value, so that its GET reply spans several segments
+  "$PY" -c 'print("".join("colo%04d," % i for i in range(500))[:4000], end="")' >"$WORK/blob"
+  caps "$1"
+  local port=40201 session
+  for session in "${REDIS_SESSIONS[@]}"; do
+    # socat gives redis-cli's connection a fixed source port (redis-cli cannot bind one)
+    twin env WORK="$WORK" RIP4="$RIP4" PORT="$port" sh -c 'socat TCP4-LISTEN:6379,bind=127.0.0.1,reuseaddr "TCP4:$RIP4:6379,sourceport=$PORT" & s=$!
+      for i in $(seq 100); do [ -n "$(ss -Hltn "sport = :6379")" ] && break; sleep 0.01; done
+      eval "redis-cli -h 127.0.0.1 -p 6379 $1" >"$WORK/redis.$PORT.$TWIN_SIDE"; rc=$?
+      wait $s; exit $rc' redis "$session"
+    cmp -s "$WORK/redis.$port.pvm" "$WORK/redis.$port.svm" || die "the two clients got different redis replies to: $session"
+    port=$((port + 1))
+  done
+  cap_stop
+  [ "$(cat "$WORK/redis.$((port - 1)).pvm")" = 4000 ] || die "STRLEN blob is not 4000: $(cat "$WORK/redis.$((port - 1)).pvm")"
+  DESC="redis-server answering ${#REDIS_SESSIONS[@]} redis-cli commands (one connection each) from two independent clients, one per replica (same addresses and ports, each its own ISN; the SVM's client ISNs are the lower ones)"
+  SCEN="replicas: redis-server --bind $RIP4 --port 6379 --save '' --appendonly no, each with a client of its own on its own veth; each client: redis-cli through socat for the fixed source ports 40201..$((port - 1)): PING; SET greeting; -r 3 INCR visits; RPUSH queue; LRANGE queue; HSET user:1; HGETALL user:1; SET blob (4000 bytes); GET blob; STRLEN blob, the SVM's client ${TWIN_LEAD} s ahead of the PVM's"
+  DIFFER=none MODE=twoclients PROTOS=TCP
 }
 pair_arp() {
   topo_up 0 0
