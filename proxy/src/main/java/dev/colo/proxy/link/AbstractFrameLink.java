@@ -33,6 +33,9 @@ abstract class AbstractFrameLink implements FrameLink {
     private volatile boolean warnedReceiver;
     /** Where each received frame is handed to the receiver from; event loop only. */
     private final ByteBuffer received;
+    /** Event loop only: receiving is paused (the decoder delivers nothing, the socket is not read). */
+    private boolean receivingPaused;
+    private volatile Runnable writabilityListener = () -> { };
 
     /** @param sharedLoop the node's event loop to run on, or null for a thread of the link's own */
     AbstractFrameLink(String name, LinkConfig config, FrameReceiver receiver, EventLoop sharedLoop) {
@@ -49,8 +52,9 @@ abstract class AbstractFrameLink implements FrameLink {
     /** The pipeline of one connection: framing with its size guard, the stall check, the link's handler. */
     protected final void initPipeline(Channel ch) {
         LinkTransport.configure(ch, config);
+        ch.config().setAutoRead(!receivingPaused);
         ch.pipeline().addLast(
-                new LinkFrameDecoder(config.maxFrame(), config.vnetHdr(), this::deliver),
+                new LinkFrameDecoder(config.maxFrame(), config.vnetHdr(), this::deliver, () -> receivingPaused),
                 new WriteStallDetector(frames, config.writeStallTimeout()),
                 new LinkHandler(this));
     }
@@ -58,6 +62,49 @@ abstract class AbstractFrameLink implements FrameLink {
     @Override
     public boolean send(ByteBuffer frame) {
         return frames.send(frame);
+    }
+
+    @Override
+    public void onWritabilityChange(Runnable listener) {
+        writabilityListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** On the event loop: tells the listener that writability may have changed. */
+    void writabilityChanged() {
+        try {
+            writabilityListener.run();
+        } catch (RuntimeException e) {
+            log.log(Level.WARNING, name + ": the writability listener failed", e);
+        }
+    }
+
+    @Override
+    public void pauseReceiving(boolean paused) {
+        if (!loop.inEventLoop()) {
+            try {
+                loop.execute(() -> pauseReceiving(paused));
+            } catch (RejectedExecutionException e) {
+                // closed: nothing is received any more
+            }
+            return;
+        }
+        if (receivingPaused == paused) {
+            return;
+        }
+        receivingPaused = paused;
+        Channel ch = frames.channel();
+        if (ch != null && ch.isActive()) {
+            ch.config().setAutoRead(!paused);
+            if (!paused) {
+                // Frames that arrived while paused wait, decoded, in the decoder's buffer: deliver them now.
+                ch.pipeline().fireChannelRead(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            }
+        }
+    }
+
+    /** Whether receiving is paused now (event loop). */
+    public boolean receivingPaused() {
+        return receivingPaused;
     }
 
     @Override
@@ -119,11 +166,13 @@ abstract class AbstractFrameLink implements FrameLink {
         synchronized (this) {
             notifyAll();
         }
+        writabilityChanged();
     }
 
     void linkDown(Channel ch, String reason) {
         frames.detach(ch);
         released(ch);
+        writabilityChanged();
         stats.disconnects.incrementAndGet();
         log.info(() -> name + ": disconnected: " + reason);
         try {

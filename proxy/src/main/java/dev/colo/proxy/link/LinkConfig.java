@@ -20,8 +20,13 @@ public final class LinkConfig {
     public static final int MAX_VNET_HDR_LEN = 64;
     /** QEMU's NET_BUFSIZE: a frame longer than this (vnet header included) makes QEMU drop the connection. */
     public static final int DEFAULT_MAX_FRAME = LinkWire.QEMU_MAX_FRAME;
-    /** Frames above this many queued bytes are refused: about 50 ms of a 1 Gbit/s link. */
+    /** Above this many queued bytes (about 30 ms of a 1 Gbit/s link) the link is not writable: its feeders pause. */
     public static final int DEFAULT_WRITE_HIGH_WATER = 4 << 20;
+    /**
+     * A hard limit for a sender that ignores back-pressure: frames beyond it are refused and counted. Above
+     * what one release burst can add past the high-water mark (a flush of a full comparator store: ~60 MiB).
+     */
+    public static final long DEFAULT_QUEUE_LIMIT = 128L << 20;
     public static final int DEFAULT_WRITE_LOW_WATER = 2 << 20;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RECONNECT_DELAY = Duration.ofMillis(200);
@@ -38,6 +43,8 @@ public final class LinkConfig {
     private int maxFrame = DEFAULT_MAX_FRAME;
     private int writeHighWater = DEFAULT_WRITE_HIGH_WATER;
     private int writeLowWater = DEFAULT_WRITE_LOW_WATER;
+    private long queueLimit = DEFAULT_QUEUE_LIMIT;
+    private boolean holdWhileDown;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration reconnectDelay = DEFAULT_RECONNECT_DELAY;
     private Duration writeStallTimeout = DEFAULT_WRITE_STALL_TIMEOUT;
@@ -52,6 +59,7 @@ public final class LinkConfig {
         require(maxFrame >= 64 && maxFrame <= 16 << 20, "max frame must be 64 B .. 16 MiB");
         require(!vnetHdr || vnetHdrLen < maxFrame, "the vnet header must leave room for a frame");
         require(writeLowWater > 0 && writeLowWater <= writeHighWater, "write water marks must satisfy 0 < low <= high");
+        require(queueLimit >= writeHighWater, "the queue limit must be at least the high-water mark");
         require(positive(connectTimeout) && positive(reconnectDelay) && positive(writeStallTimeout),
                 "connect timeout, reconnect delay and write stall timeout must be positive");
         require(keepAliveIdle.getSeconds() >= 1 && keepAliveInterval.getSeconds() >= 1 && keepAliveCount >= 1,
@@ -69,6 +77,8 @@ public final class LinkConfig {
         c.maxFrame = maxFrame;
         c.writeHighWater = writeHighWater;
         c.writeLowWater = writeLowWater;
+        c.queueLimit = queueLimit;
+        c.holdWhileDown = holdWhileDown;
         c.connectTimeout = connectTimeout;
         c.reconnectDelay = reconnectDelay;
         c.writeStallTimeout = writeStallTimeout;
@@ -107,6 +117,14 @@ public final class LinkConfig {
     public LinkConfig writeHighWater(int v) { writeHighWater = v; return this; }
     public int writeLowWater() { return writeLowWater; }
     public LinkConfig writeLowWater(int v) { writeLowWater = v; return this; }
+    public long queueLimit() { return queueLimit; }
+    public LinkConfig queueLimit(long v) { queueLimit = v; return this; }
+    /**
+     * Frames sent while no connection is up wait for the next one instead of being refused (an outdev whose
+     * peer reconnects gets every released frame). Off for links whose peer may be a new one (the mirror).
+     */
+    public boolean holdWhileDown() { return holdWhileDown; }
+    public LinkConfig holdWhileDown(boolean v) { holdWhileDown = v; return this; }
     public Duration connectTimeout() { return connectTimeout; }
     public LinkConfig connectTimeout(Duration v) { connectTimeout = v; return this; }
     /** Client only: the pause between connection attempts. */

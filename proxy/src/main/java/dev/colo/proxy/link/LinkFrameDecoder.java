@@ -2,8 +2,10 @@ package dev.colo.proxy.link;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Splits QEMU's stream into frames and hands each one to the link where it lies in the received bytes
@@ -24,12 +26,17 @@ final class LinkFrameDecoder extends ByteToMessageDecoder {
     private final int maxFrame;
     private final boolean vnetHdr;
     private final Frames frames;
+    private final BooleanSupplier paused;
     private boolean failed;
+    /** The peer finished sending while frames still waited here (paused): its end is handled once they are delivered. */
+    private boolean endPending;
 
-    LinkFrameDecoder(int maxFrame, boolean vnetHdr, Frames frames) {
+    /** @param paused while true no frame is delivered: the bytes wait here (the link stops reading the socket too) */
+    LinkFrameDecoder(int maxFrame, boolean vnetHdr, Frames frames, BooleanSupplier paused) {
         this.maxFrame = maxFrame;
         this.vnetHdr = vnetHdr;
         this.frames = frames;
+        this.paused = paused;
     }
 
     @Override
@@ -37,6 +44,9 @@ final class LinkFrameDecoder extends ByteToMessageDecoder {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
+        }
+        if (paused.getAsBoolean()) {
+            return; // nothing consumed: the decode loop stops, the bytes wait for resumption
         }
         int start = in.readerIndex();
         int readable = in.readableBytes();
@@ -68,6 +78,44 @@ final class LinkFrameDecoder extends ByteToMessageDecoder {
         int at = start + fields + (int) vnetHdrLen;
         in.skipBytes(fields + (int) length);
         frames.onFrame(in, at, frameLength);
+    }
+
+    /**
+     * Netty's decoder asks for another read when a read produced no message and auto-read is off, which is
+     * always the case here (frames go to the link, not down the pipeline): while paused that would read on
+     * without bound, so it does not.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (paused.getAsBoolean()) {
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
+    /** Delivers what waits (the link resumes with an empty read), then the peer's end if it came meanwhile. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        super.channelRead(ctx, msg);
+        if (endPending && !paused.getAsBoolean()) {
+            endPending = false;
+            super.userEventTriggered(ctx, ChannelInputShutdownEvent.INSTANCE);
+        }
+    }
+
+    /**
+     * The peer closed its side (the link allows half-closure so that this arrives as an event): while paused,
+     * the frames it sent before closing still wait here, so its end is put off until they are delivered.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent && paused.getAsBoolean() && !failed) {
+            endPending = true;
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     /** Bytes left at the end of the stream are a frame cut short: reported before the channel goes inactive. */

@@ -59,6 +59,22 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The peer finished sending (half-closure is allowed so that paused frames are delivered first): the link ends. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            ctx.channel().close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        link.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         String reason = ctx.channel().attr(CLOSE_REASON).get();

@@ -57,6 +57,8 @@ final class LinkTransport {
         set(ch, ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
         set(ch, ChannelOption.TCP_NODELAY, true);
         set(ch, ChannelOption.SO_KEEPALIVE, true);
+        // The peer's end arrives as an event, so frames waiting in a paused link are delivered before it closes.
+        set(ch, ChannelOption.ALLOW_HALF_CLOSURE, true);
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(c.writeLowWater(), c.writeHighWater()));
         int idle = (int) c.keepAliveIdle().getSeconds();
         int interval = (int) c.keepAliveInterval().getSeconds();

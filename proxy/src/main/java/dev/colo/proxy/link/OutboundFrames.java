@@ -17,9 +17,11 @@ import java.util.logging.Logger;
  * flushes once. Under load, many frames cost one task and one syscall, where a writeAndFlush per frame
  * would cost a task and a syscall each.
  *
- * <p>Bounded: a frame is refused unless the bytes queued here fit in what the channel takes before its
- * high-water mark ({@code bytesBeforeUnwritable}, 0 once above it, until it drains to the low mark), so
- * queue and outbound buffer together hold about the high-water mark, whatever the callers do.
+ * <p>Back-pressure, not loss: while connected a frame is always accepted. Above the high-water mark the link
+ * says it is not writable ({@link #isWritable}, and the link's writability listener hears it), and the
+ * caller stops reading the source that feeds it; what one burst adds past the mark is still sent. Only a
+ * caller that ignores this meets the hard limit ({@link LinkConfig#queueLimit}), where frames are refused
+ * and counted. With {@code holdWhileDown} frames accepted while no connection is up wait for the next one.
  */
 final class OutboundFrames implements Runnable {
     private static final Logger LOG = Logger.getLogger(OutboundFrames.class.getName());
@@ -36,17 +38,27 @@ final class OutboundFrames implements Runnable {
     private volatile boolean warnedTooLong;
     /** Wire bytes handed to the channel so far (event loop only): the stall check measures progress with it. */
     private long bytesToChannel;
+    private final long queueLimit;
+    private final long highWater;
+    private final boolean holdWhileDown;
+    private volatile boolean warnedOverLimit;
 
     OutboundFrames(String linkName, LinkConfig config, LinkStats stats, EventLoop loop) {
         this.linkName = linkName;
         this.encoder = new LinkFrameEncoder(config);
         this.stats = stats;
         this.loop = loop;
+        this.queueLimit = config.queueLimit();
+        this.highWater = config.writeHighWater();
+        this.holdWhileDown = config.holdWhileDown();
     }
 
-    /** The connection frames go to from now on (null: none, frames are refused). */
+    /** The connection frames go to from now on (null: none, frames are refused or, holding, kept). */
     void attach(Channel ch) {
         channel = ch;
+        if (holdWhileDown && !queue.isEmpty()) {
+            scheduleDrain();
+        }
     }
 
     void detach(Channel ch) {
@@ -65,14 +77,15 @@ final class OutboundFrames implements Runnable {
         return queuedBytes.get() + (out != null ? out.totalPendingWriteBytes() : 0);
     }
 
+    /** Connected, and the channel's buffer and this queue are below the high-water mark: callers may go on feeding it. */
     boolean isWritable() {
         Channel ch = channel;
-        return ch != null && ch.isActive() && queuedBytes.get() < ch.bytesBeforeUnwritable();
+        return ch != null && ch.isActive() && queuedBytes() < highWater;
     }
 
     boolean send(ByteBuffer frame) {
         Channel ch = channel;
-        if (ch == null || queuedBytes.get() >= ch.bytesBeforeUnwritable()) {
+        if (ch == null && !holdWhileDown) {
             stats.sendDropped.incrementAndGet();
             return false;
         }
@@ -80,9 +93,18 @@ final class OutboundFrames implements Runnable {
             refuseTooLong(frame.remaining());
             return false;
         }
-        ByteBuf buf = encoder.encode(ch.alloc(), frame);
+        if (queuedBytes() >= queueLimit) {
+            refuseOverLimit();
+            return false;
+        }
+        ByteBuf buf = encoder.encode(ch != null ? ch.alloc() : io.netty.buffer.PooledByteBufAllocator.DEFAULT, frame);
         queuedBytes.addAndGet(buf.readableBytes());
         queue.offer(buf);
+        scheduleDrain();
+        return true;
+    }
+
+    private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
                 loop.execute(this);
@@ -90,7 +112,6 @@ final class OutboundFrames implements Runnable {
                 discardQueued(); // the link is closed and its loop gone
             }
         }
-        return true;
     }
 
     /**
@@ -104,6 +125,9 @@ final class OutboundFrames implements Runnable {
         drainScheduled.set(false);
         Channel ch = channel;
         boolean open = ch != null && ch.isActive();
+        if (!open && holdWhileDown) {
+            return; // kept for the next connection (attach drains them)
+        }
         boolean wrote = false;
         for (ByteBuf buf; (buf = queue.poll()) != null; ) {
             int wire = buf.readableBytes();
@@ -137,6 +161,15 @@ final class OutboundFrames implements Runnable {
             stats.sendDropped.incrementAndGet();
         }
         drainScheduled.set(false);
+    }
+
+    private void refuseOverLimit() {
+        stats.sendDropped.incrementAndGet();
+        if (!warnedOverLimit) {
+            warnedOverLimit = true;
+            LOG.warning(linkName + ": refused a frame: " + queueLimit + " bytes already queued; its sender ignores the"
+                    + " link's back-pressure (further refusals are only counted)");
+        }
     }
 
     private void refuseTooLong(int length) {
