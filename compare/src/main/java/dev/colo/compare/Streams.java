@@ -6,7 +6,8 @@ import java.util.Arrays;
 /**
  * Per-stream state in parallel arrays. A stream is one direction of one connection
  * (id = connection * 2 + direction); each has a held-frame list per side and, for TCP, each side's
- * base sequence number, compare cursor and highest sequence end seen.
+ * base sequence number, compare cursor, highest sequence end seen and ack base (the peer's ISN as
+ * that side acknowledges it).
  */
 final class Streams {
     static final byte UNUSED = 0;
@@ -24,6 +25,9 @@ final class Streams {
     /** A mismatch was reported: comparison stops until the checkpoint flush. */
     static final int DIVERGED = 1 << 7;
     static final int QUEUE_FULL_REPORTED = 1 << 8;
+    /** The side's ack base is known: its acks compare relative to it (else absolute, as two sides seeing one client have the same numbers). */
+    static final int ACK_BASE_P = 1 << 9;
+    static final int ACK_BASE_S = 1 << 10;
 
     final FrameStore store;
     final byte[] kind;
@@ -36,6 +40,7 @@ final class Streams {
     final long[] cursor;
     final long[] end;
     final int[] hint;
+    final int[] ackBase;
     final int[] svmAck;
     final int[] pvmAck;
 
@@ -51,6 +56,7 @@ final class Streams {
         cursor = new long[streams * 2];
         end = new long[streams * 2];
         hint = new int[streams * 2];
+        ackBase = new int[streams * 2];
         svmAck = new int[streams];
         pvmAck = new int[streams];
         Arrays.fill(head, FrameStore.NONE);
@@ -75,6 +81,7 @@ final class Streams {
             base[i] = 0;
             cursor[i] = 0;
             end[i] = 0;
+            ackBase[i] = 0;
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.Arrays;
  * compared as one-position events in the stream; RST as an event of the connection. A primary
  * segment is released once every position it covers has compared equal and the secondary has
  * acknowledged at least as much as the segment does (so a failover never forgets data a client was
- * told had arrived). Retransmissions of compared data pass at once, but never overtake earlier
- * held segments: release follows the primary's order.
+ * told had arrived). ACK numbers compare relative to the peer's ISN as each side acknowledged it,
+ * so replicas whose clients picked different ISNs still match. Retransmissions of compared data pass
+ * at once, but never overtake earlier held segments: release follows the primary's order.
  */
 final class TcpStreamComparator {
     private static final int SYN = 0;
@@ -61,6 +62,9 @@ final class TcpStreamComparator {
             streams.end[i] = relStart + seqLength;
         }
         boolean ack = (tcpFlags & TcpFlyweight.ACK) != 0;
+        if (ack) {
+            learnAckBase(stream, side, info.tcpAck);
+        }
         if (side == P) {
             if (ack) {
                 noteAck(stream, Streams.PVM_ACK_KNOWN, streams.pvmAck, info.tcpAck);
@@ -141,6 +145,29 @@ final class TcpStreamComparator {
         return false;
     }
 
+    /**
+     * A side seen from its SYN learns the peer's ISN from its first ACK: a SYN-ACK, or the ACK after the
+     * VM's own SYN, acknowledges the peer's SYN (ISN + 1). Seen mid-stream: never, acks stay absolute.
+     */
+    private void learnAckBase(int stream, int side, int ack) {
+        int synBit = side == P ? Streams.SYN_BASE_P : Streams.SYN_BASE_S;
+        int ackBit = side == P ? Streams.ACK_BASE_P : Streams.ACK_BASE_S;
+        if ((streams.flags[stream] & (synBit | ackBit)) == synBit) {
+            streams.ackBase[Streams.idx(stream, side)] = ack - 1;
+            streams.flags[stream] |= ackBit;
+        }
+    }
+
+    /** The secondary's ack minus the primary's, relative to their ack bases when both are known (wraps as TCP does). */
+    private int ackLead(int stream, int svmAck, int pvmAck) {
+        int both = Streams.ACK_BASE_P | Streams.ACK_BASE_S;
+        if ((streams.flags[stream] & both) != both) {
+            return svmAck - pvmAck;
+        }
+        return (svmAck - streams.ackBase[Streams.idx(stream, S)]) - (pvmAck - streams.ackBase[Streams.idx(stream, P)]);
+    }
+
+    /** One side's acks against each other: the base cancels, so absolute numbers are enough. */
     private void noteAck(int stream, int knownBit, int[] acks, int value) {
         if ((streams.flags[stream] & knownBit) == 0 || value - acks[stream] > 0) {
             acks[stream] = value;
@@ -285,7 +312,7 @@ final class TcpStreamComparator {
             return false;
         }
         return (fl & TcpFlyweight.ACK) == 0
-                || ((sf & Streams.SVM_ACK_KNOWN) != 0 && streams.svmAck[stream] - store.ack(f) >= 0);
+                || ((sf & Streams.SVM_ACK_KNOWN) != 0 && ackLead(stream, streams.svmAck[stream], store.ack(f)) >= 0);
     }
 
     private void consumeSecondary(int stream) {
@@ -306,10 +333,12 @@ final class TcpStreamComparator {
             // The secondary now continues the primary's stream with the primary's numbers.
             int f = streams.flags[stream];
             streams.base[si] = streams.base[pi];
-            f = (f & ~(Streams.BASE_KNOWN_S | Streams.SYN_BASE_S | Streams.SVM_ACK_KNOWN))
+            streams.ackBase[si] = streams.ackBase[pi];
+            f = (f & ~(Streams.BASE_KNOWN_S | Streams.SYN_BASE_S | Streams.SVM_ACK_KNOWN | Streams.ACK_BASE_S))
                     | ((f & Streams.BASE_KNOWN_P) != 0 ? Streams.BASE_KNOWN_S : 0)
                     | ((f & Streams.SYN_BASE_P) != 0 ? Streams.SYN_BASE_S : 0)
-                    | ((f & Streams.PVM_ACK_KNOWN) != 0 ? Streams.SVM_ACK_KNOWN : 0);
+                    | ((f & Streams.PVM_ACK_KNOWN) != 0 ? Streams.SVM_ACK_KNOWN : 0)
+                    | ((f & Streams.ACK_BASE_P) != 0 ? Streams.ACK_BASE_S : 0);
             streams.flags[stream] = f;
             streams.svmAck[stream] = streams.pvmAck[stream];
             streams.cursor[si] = newPrimary;
