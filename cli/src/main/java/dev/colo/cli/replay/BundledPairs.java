@@ -14,7 +14,7 @@ public final class BundledPairs {
     public static final String DEFAULT_PAIR = "http-one-byte";
     public static final List<String> NAMES = List.of(
             "http-identical", "http-date", "http-one-byte", "bulk-segmentation",
-            "udp-echo", "icmp-echo", "ipv6-http", "arp");
+            "udp-echo", "icmp-echo", "ipv6-http", "arp", "ipv6-http-two-clients", "redis-two-clients");
     private static final String ROOT = "/dev/colo/pcap/corpus/";
 
     private BundledPairs() {

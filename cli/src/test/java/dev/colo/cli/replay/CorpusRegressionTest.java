@@ -17,8 +17,9 @@ import picocli.CommandLine;
  * Every bundled capture pair (real servers in network namespaces, pcaps/corpus/) replayed in each
  * scenario its expected.properties lists ({@code expect.scenarios}), with that scenario's replay
  * options ({@code expect.<s>.args}), and checked against the recorded outcome: frame counts,
- * divergences, checkpoints, rules fired, where the first divergence is, and that every primary frame
- * was released exactly once with nothing left held.
+ * divergences, checkpoints, rules fired, where the first divergence is, that every primary frame
+ * was released exactly once with nothing left held, and (when {@code expect.<s>.releasedFlushed} is
+ * given) how many were released by a checkpoint flush rather than by comparison.
  */
 class CorpusRegressionTest {
 
@@ -55,6 +56,12 @@ class CorpusRegressionTest {
         assertEquals(Long.parseLong(required(e, p + "divergences")), s.totalDivergences(), "divergences");
         assertEquals(Long.parseLong(required(e, p + "checkpoints")), s.totalCheckpoints(), "checkpoints");
         assertEquals(Long.parseLong(e.getProperty(p + "rulesFired", "0")), s.get(CompareStats.RULES_FIRED), "rules fired");
+        if (e.containsKey(p + "releasedFlushed")) {
+            long flushed = Long.parseLong(e.getProperty(p + "releasedFlushed"));
+            assertEquals(flushed, s.get(CompareStats.RELEASED_FLUSHED), "released by a checkpoint flush");
+            assertEquals(s.get(CompareStats.FRAMES_PRIMARY) - flushed,
+                    s.get(CompareStats.RELEASED_COMPARED) + s.get(CompareStats.SUPERSEDED_ACKS), "released by comparison");
+        }
         long flows = Long.parseLong(required(e, "expect.connections"));
         assertEquals(flows, s.get(CompareStats.CONNECTIONS_PRIMARY), "flows seen on the primary");
         assertEquals(flows, s.get(CompareStats.CONNECTIONS_SECONDARY), "flows seen on the secondary");
