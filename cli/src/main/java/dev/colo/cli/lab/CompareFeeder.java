@@ -93,8 +93,8 @@ public final class CompareFeeder implements AutoCloseable {
         }
     }
 
-    /** How many problems the result describes one by one. */
-    static final int MAX_PROBLEMS = 10;
+    /** How many problems of each kind (duplicate, reorder, corruption, unknown, missing) the result describes. */
+    static final int MAX_PROBLEMS_PER_KIND = 5;
     private static final int READ_BUFFER = 4 << 20;
 
     public static Builder builder() {
@@ -690,14 +690,14 @@ public final class CompareFeeder implements AutoCloseable {
             long index = gen.indexOf(a, off, len);
             if (index < 0 || index >= frames) {
                 unknown++;
-                problem("unknown frame #" + received + " (" + len + " bytes" + (index >= 0 ? ", stamp index " + index : "") + ")");
+                problem(unknown, "unknown frame #" + received + " (" + len + " bytes" + (index >= 0 ? ", stamp index " + index : "") + ")");
                 return;
             }
             int word = (int) (index >>> 6);
             long bit = 1L << (index & 63);
             if ((seen[word] & bit) != 0) {
                 duplicates++;
-                problem("duplicate of frame " + index + " (frame #" + received + " received)");
+                problem(duplicates, "duplicate of frame " + index + " (frame #" + received + " received)");
                 return;
             }
             seen[word] |= bit;
@@ -706,7 +706,7 @@ public final class CompareFeeder implements AutoCloseable {
             long j = index / lastOfFlow.length;
             if (j < lastOfFlow[flow]) {
                 reordered++;
-                problem("frame " + index + " arrived after frame " + (lastOfFlow[flow] * lastOfFlow.length + flow) + " of its flow");
+                problem(reordered, "frame " + index + " arrived after frame " + (lastOfFlow[flow] * lastOfFlow.length + flow) + " of its flow");
             } else {
                 lastOfFlow[flow] = j;
             }
@@ -715,26 +715,30 @@ public final class CompareFeeder implements AutoCloseable {
                 if (elen != len || !Arrays.equals(a, off, off + len, expected.array(), 0, len)) {
                     corrupted++;
                     int at2 = elen != len ? -1 : Arrays.mismatch(a, off, off + len, expected.array(), 0, len);
-                    problem("frame " + index + " corrupted: " + (elen != len ? len + " bytes instead of " + elen : "first difference at byte " + at2));
+                    problem(corrupted, "frame " + index + " corrupted: " + (elen != len ? len + " bytes instead of " + elen : "first difference at byte " + at2));
                 }
             }
         }
 
-        void problem(String p) {
-            if (problems.size() < MAX_PROBLEMS) {
+        /** @param count how many of this kind so far, this one included */
+        void problem(long count, String p) {
+            if (count <= MAX_PROBLEMS_PER_KIND) {
                 problems.add(p);
             }
         }
 
         CompareFeederResult result(String reason, long runNanos, long primarySent, long secondarySent) {
-            for (long w = 0; w < seen.length && problems.size() < MAX_PROBLEMS && distinct < frames; w++) {
-                long holes = ~seen[(int) w];
-                while (holes != 0 && problems.size() < MAX_PROBLEMS) {
-                    long index = (w << 6) + Long.numberOfTrailingZeros(holes);
+            long[] missingPerFlow = new long[lastOfFlow.length];
+            long missing = 0;
+            for (int w = 0; w < seen.length && distinct < frames; w++) {
+                long holes = ~seen[w];
+                while (holes != 0) {
+                    long index = ((long) w << 6) + Long.numberOfTrailingZeros(holes);
                     if (index >= frames) {
                         break;
                     }
-                    problems.add("frame " + index + " missing");
+                    problem(++missing, "frame " + index + " missing");
+                    missingPerFlow[(int) (index % missingPerFlow.length)]++;
                     holes &= holes - 1;
                 }
             }
@@ -743,7 +747,8 @@ public final class CompareFeeder implements AutoCloseable {
                 errs = List.copyOf(errors);
             }
             return new CompareFeederResult(frames, primarySent, secondarySent, received, distinct, frames - distinct, duplicates,
-                    reordered, corrupted, unknown, bytes, first, last, runNanos, distinct == frames, reason, List.copyOf(problems), errs);
+                    reordered, corrupted, unknown, bytes, first, last, runNanos, distinct == frames, reason, List.copyOf(problems),
+                    Arrays.stream(missingPerFlow).boxed().toList(), errs);
         }
     }
 }

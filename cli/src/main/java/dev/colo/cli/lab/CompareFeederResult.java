@@ -22,12 +22,15 @@ import java.util.Locale;
  * @param runNanos        from the first write until the run stopped (includes the idle wait, if any)
  * @param complete        every frame arrived
  * @param stopReason      why the run stopped
- * @param problems        the first few duplicates, reorders, corruptions and unknown frames as they came, then the first missing ones
+ * @param problems        the first few duplicates, reorders, corruptions and unknown frames as they came (five of each
+ *                        kind at most), then the first five missing ones
+ * @param missingPerFlow  missing frames by flow (flow f: frames i with i % flows == f; the last flows are UDP)
  * @param errors          I/O errors of the sockets (a comparator that closed a link, say)
  */
 public record CompareFeederResult(long frames, long primarySent, long secondarySent, long received, long distinct, long missing,
         long duplicates, long reordered, long corrupted, long unknown, long bytesReceived, long firstReceiveNanos,
-        long lastReceiveNanos, long runNanos, boolean complete, String stopReason, List<String> problems, List<String> errors) {
+        long lastReceiveNanos, long runNanos, boolean complete, String stopReason, List<String> problems, List<Long> missingPerFlow,
+        List<String> errors) {
 
     /** Every frame arrived once, in order per flow, unchanged, and nothing else arrived. */
     public boolean ok() {
@@ -55,6 +58,9 @@ public record CompareFeederResult(long frames, long primarySent, long secondaryS
                 missing, duplicates, reordered, corrupted, unknown));
         b.append(String.format(Locale.ROOT, "  first receive %s, last receive %s, run %.3f s, %,.0f frames/s%n",
                 seconds(firstReceiveNanos), seconds(lastReceiveNanos), runNanos / 1e9, framesPerSecond()));
+        if (missing > 0) {
+            b.append("  missing per flow: ").append(missingPerFlow).append(System.lineSeparator());
+        }
         for (String p : problems) {
             b.append("  problem: ").append(p).append(System.lineSeparator());
         }

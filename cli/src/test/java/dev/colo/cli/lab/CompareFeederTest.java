@@ -208,6 +208,8 @@ class CompareFeederTest {
             assertEquals(n + 1, r.received(), r.toString());
             assertEquals("outdev closed by the comparator", r.stopReason(), r.toString());
             assertEquals(5, r.problems().size(), r.toString());
+            assertEquals(1L, r.missingPerFlow().get(1000 % 8), "the dropped frame's flow: " + r);
+            assertEquals(1L, r.missingPerFlow().stream().mapToLong(Long::longValue).sum(), r.toString());
         }
     }
 
