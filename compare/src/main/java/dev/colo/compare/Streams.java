@@ -25,7 +25,7 @@ final class Streams {
     /** A mismatch was reported: comparison stops until the checkpoint flush. */
     static final int DIVERGED = 1 << 7;
     static final int QUEUE_FULL_REPORTED = 1 << 8;
-    /** The side's ack base is known: its acks compare relative to it (else absolute, as two sides seeing one client have the same numbers). */
+    /** A side's ack base is known. Acks compare relative only when both are; else absolute (two sides seeing one client have the same numbers). */
     static final int ACK_BASE_P = 1 << 9;
     static final int ACK_BASE_S = 1 << 10;
 
