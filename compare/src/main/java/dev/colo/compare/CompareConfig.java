@@ -53,6 +53,7 @@ public final class CompareConfig {
     private long storeFullWaitNanos = DEFAULT_STORE_FULL_WAIT_NANOS;
     private int thinAcksAfter = DEFAULT_THIN_ACKS_AFTER;
     private int admissionMargin = DEFAULT_ADMISSION_MARGIN;
+    private boolean admissionControl;
     private CheckpointModel checkpointModel = CheckpointModel.SECONDARY_RESTORED;
     private RuleSet rules = RuleSet.defaults();
 
@@ -86,6 +87,13 @@ public final class CompareConfig {
     public CompareConfig scanIntervalNanos(long v) { scanIntervalNanos = v; return this; }
     public int maxQueuedPackets() { return maxQueuedPackets; }
     public CompareConfig maxQueuedPackets(int v) { maxQueuedPackets = v; return this; }
+    /**
+     * The caller reads a side only while {@link OutputComparator#canAccept} allows it (live nodes): a
+     * connection at its queue limit then pauses its side instead of asking for a checkpoint. Off for replay,
+     * which cannot pause a capture: there the limit asks for a checkpoint (QUEUE_FULL).
+     */
+    public boolean admissionControl() { return admissionControl; }
+    public CompareConfig admissionControl(boolean v) { admissionControl = v; return this; }
     public int admissionMargin() { return admissionMargin; }
     public CompareConfig admissionMargin(int v) { admissionMargin = v; return this; }
     public int thinAcksAfter() { return thinAcksAfter; }

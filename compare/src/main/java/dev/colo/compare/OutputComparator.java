@@ -52,6 +52,8 @@ public final class OutputComparator {
     private long deferredUntil = -1;
     private boolean unprotected;
     private boolean storeFullReported;
+    /** Per side: the connection stream last seen at its queue limit, or -1 (admission control only). */
+    private final int[] overLimit = {-1, -1};
     private final int smallQuota;
     private final int largeQuota;
     private boolean releasingFromFlush;
@@ -297,10 +299,21 @@ public final class OutputComparator {
      * Whether one more frame of {@code side} is sure to find a slot: each side may fill at most half of each
      * slab class (less the admission margin), so the twin of anything held always has room and a full store
      * never deadlocks the two sides. A caller that stops reading a side while this is false (back-pressure)
-     * never loses a frame to a full store. Always true while unprotected (nothing is held).
+     * never loses a frame to a full store. With {@link CompareConfig#admissionControl} also false while the
+     * side's last connection to reach its queue limit is still at it. Always true while unprotected.
      */
     public boolean canAccept(int side) {
-        return unprotected || (store.held(side, false) < smallQuota && store.held(side, true) < largeQuota);
+        if (unprotected) {
+            return true;
+        }
+        int over = overLimit[side];
+        if (over >= 0) {
+            if (overQueueLimit(over, side)) {
+                return false;
+            }
+            overLimit[side] = -1;
+        }
+        return store.held(side, false) < smallQuota && store.held(side, true) < largeQuota;
     }
 
     /** Both sides at their quota and no twin in sight: only a checkpoint can make room. Reported once per episode. */
@@ -328,10 +341,26 @@ public final class OutputComparator {
         return slot;
     }
 
+    private boolean overQueueLimit(int stream, int side) {
+        int i = Streams.idx(stream, side);
+        return streams.count[i] >= config.maxQueuedPackets() || streams.bytes[i] >= config.maxQueuedBytes();
+    }
+
+    /**
+     * A connection's queue reached its limit. Under admission control the side is not read until the twins
+     * drain it (a replica that lags is waited for; one that stopped times out); otherwise a checkpoint is asked.
+     */
     private void checkQueueLimits(int stream, int side) {
+        if (stream == overflowStream || !overQueueLimit(stream, side)) {
+            return;
+        }
+        if (config.admissionControl()) {
+            overLimit[side] = stream;
+            return;
+        }
         int i = Streams.idx(stream, side);
         if ((streams.count[i] > config.maxQueuedPackets() || streams.bytes[i] > config.maxQueuedBytes())
-                && (streams.flags[stream] & Streams.QUEUE_FULL_REPORTED) == 0 && stream != overflowStream) {
+                && (streams.flags[stream] & Streams.QUEUE_FULL_REPORTED) == 0) {
             streams.flags[stream] |= Streams.QUEUE_FULL_REPORTED;
             fillFlowOnly(CheckpointReason.QUEUE_FULL, stream, side,
                     streams.count[i] + " frames / " + streams.bytes[i] + " bytes held on the " + sideName(side) + " side");

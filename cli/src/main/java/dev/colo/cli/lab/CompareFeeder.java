@@ -50,6 +50,8 @@ import java.util.concurrent.locks.LockSupport;
  * feeder runs once.
  */
 public final class CompareFeeder implements AutoCloseable {
+    /** A leading side whose writes have not moved for this long has gone as far ahead as the comparator lets it. */
+    private static final long LEAD_STALL_NANOS = 500_000_000L;
     /** The comparator's three sockets. */
     public enum Role {
         PRIMARY_IN, SECONDARY_IN, OUTDEV
@@ -468,6 +470,8 @@ public final class CompareFeeder implements AutoCloseable {
         boolean done;
         boolean started;
         long waitFor;
+        /** When this side's socket last took bytes (writer thread): a lead ends when the leader can write no more. */
+        long lastProgress = System.nanoTime();
         Side other;
 
         Side(boolean primary, SocketChannel channel) {
@@ -484,7 +488,10 @@ public final class CompareFeeder implements AutoCloseable {
 
         boolean mayWrite() {
             if (!started) {
-                started = waitFor == 0 || other.sent >= waitFor || other.done;
+                // The leader's comparator may stop reading it before the lead is reached (back-pressure): then
+                // the follower starts anyway, as a lagging replica would catch up.
+                started = waitFor == 0 || other.sent >= waitFor || other.done
+                        || System.nanoTime() - other.lastProgress > LEAD_STALL_NANOS;
             }
             return started;
         }
@@ -549,6 +556,7 @@ public final class CompareFeeder implements AutoCloseable {
                     try {
                         if (s.channel.write(s.batch) > 0) {
                             progress = true;
+                            s.lastProgress = System.nanoTime();
                         }
                     } catch (IOException e) {
                         errors.add(s.name() + ": " + e);

@@ -2,22 +2,11 @@ package dev.colo.cli.node;
 
 import dev.colo.cli.CompareOptions;
 import dev.colo.compare.CheckpointModel;
-import dev.colo.compare.CompareConfig;
-import dev.colo.compare.DecisionListener;
-import dev.colo.compare.Divergence;
-import dev.colo.compare.Side;
-import dev.colo.compare.packet.FrameDecoder;
-import dev.colo.compare.pipeline.InlineCompare;
-import dev.colo.proxy.link.FrameLink;
-import dev.colo.proxy.link.FrameReceiver;
 import dev.colo.proxy.link.LinkConfig;
-import dev.colo.proxy.node.NodeLoop;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -87,70 +76,32 @@ public final class CompareCommand implements Callable<Integer> {
         }
         LinkConfig link = new LinkConfig().vnetHdr(vnetHdr).validate();
         CommandGate gate = checkpointCommand == null ? null : new CommandGate(checkpointCommand, out);
-        AtomicLong released = new AtomicLong();
-        AtomicLong divergences = new AtomicLong();
-        // One thread for everything, as in the nodes: the three links and the comparator share one loop.
-        NodeLoop loop = NodeLoop.start("compare", java.time.Duration.ZERO);
-        FrameLink outLink;
+        DivergenceLog divergences = new DivergenceLog(out);
+        CompareNode node;
         try {
-            outLink = o.open("outdev", link, frame -> { }, loop.loop());
+            node = new CompareNode(pIn, sIn, o, link, compare.toConfig(CheckpointModel.SECONDARY_RESTORED),
+                    gate != null ? gate : new NeverGate(), divergences);
         } catch (java.io.IOException e) {
-            loop.close();
             spec.commandLine().getErr().println("colo compare: " + e.getMessage());
             return 4;
         }
-        ByteBuffer releaseBuffer = ByteBuffer.allocateDirect(link.maxFrame());
-        CompareConfig config = compare.toConfig(CheckpointModel.SECONDARY_RESTORED);
-        InlineCompare comparator = new InlineCompare(config, gate != null ? gate : new NeverGate(), new DecisionListener() {
-            @Override
-            public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-                releaseBuffer.clear();
-                releaseBuffer.put(frame, offset, length).flip();
-                if (outLink.send(releaseBuffer)) {
-                    released.incrementAndGet();
-                }
-            }
-
-            @Override
-            public void onDivergence(Divergence d) {
-                out.println("divergence #" + divergences.incrementAndGet() + ": " + d);
-                out.flush();
-            }
-        });
-        FrameLink p;
-        FrameLink s;
-        try {
-            p = pIn.open("primary-in", link, feeder(comparator, Side.PRIMARY), loop.loop());
-            s = sIn.open("secondary-in", link, feeder(comparator, Side.SECONDARY), loop.loop());
-        } catch (java.io.IOException e) {
-            outLink.close();
-            loop.close();
-            spec.commandLine().getErr().println("colo compare: " + e.getMessage());
-            return 4;
-        }
-        loop.every(Math.max(1_000_000L, config.scanIntervalNanos()), () -> comparator.tick(System.nanoTime()));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            p.close();
-            s.close();
-            loop.runUnlessStopped(comparator::close);
-            outLink.close();
-            loop.close();
+            node.close();
             if (gate != null) {
                 gate.close();
             }
+            out.println("colo compare: stopped; " + node.statusLine());
+            out.flush();
             stop.countDown();
         }, "colo-compare-shutdown"));
-        out.println("colo compare: " + p.describe() + ", " + s.describe() + ", " + outLink.describe());
+        out.println("colo compare: " + node.describe());
         out.flush();
-        StatsPrinter.runUntil(stop, statsInterval, out, () -> "released " + released + ", divergences " + divergences
-                + ", checkpoints " + (gate != null ? gate.committedGeneration() : 0));
+        StatsPrinter.runUntil(stop, statsInterval, out, () -> {
+            divergences.reportSuppressed();
+            return node.statusLine() + (gate != null ? "; checkpoints committed " + gate.committedGeneration() : "");
+        });
         return 0;
-    }
-
-    /** On the loop: every link delivers there, so the comparator sees one thread. */
-    private static FrameReceiver feeder(InlineCompare comparator, Side side) {
-        return frame -> comparator.publish(side.ordinal(), System.nanoTime(), FrameDecoder.LINKTYPE_ETHERNET, frame);
     }
 
     /** No checkpoint can be had: divergent output stays held (never released unchecked). */

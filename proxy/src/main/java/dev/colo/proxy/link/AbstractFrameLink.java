@@ -96,8 +96,13 @@ abstract class AbstractFrameLink implements FrameLink {
         if (ch != null && ch.isActive()) {
             ch.config().setAutoRead(!paused);
             if (!paused) {
-                // Frames that arrived while paused wait, decoded, in the decoder's buffer: deliver them now.
-                ch.pipeline().fireChannelRead(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                // Frames that arrived while paused wait in the decoder's buffer: delivered by a task of their own,
+                // not from inside the caller (which may be handling a frame of another link).
+                loop.execute(() -> {
+                    if (!receivingPaused && ch.isActive()) {
+                        ch.pipeline().fireChannelRead(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                    }
+                });
             }
         }
     }

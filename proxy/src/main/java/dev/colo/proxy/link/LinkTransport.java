@@ -57,6 +57,11 @@ final class LinkTransport {
         set(ch, ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
         set(ch, ChannelOption.TCP_NODELAY, true);
         set(ch, ChannelOption.SO_KEEPALIVE, true);
+        // One read (at most 64 KiB) per connection per loop turn: a node's inputs take turns in small steps, so
+        // one replica's stream does not run thousands of frames ahead of its twin's merely by being read first.
+        if (ch.config().getRecvByteBufAllocator() instanceof io.netty.channel.MaxMessagesRecvByteBufAllocator m) {
+            m.maxMessagesPerRead(1);
+        }
         // The peer's end arrives as an event, so frames waiting in a paused link are delivered before it closes.
         set(ch, ChannelOption.ALLOW_HALF_CLOSURE, true);
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(c.writeLowWater(), c.writeHighWater()));

@@ -43,6 +43,9 @@ public final class PortWatch implements EpollIoHandle {
     private final Runnable drainTask = this::drain;
     private long failures;
     private boolean cancelled;
+    /** Loop only: the destination of this port's frames is full; the port is not read until it has room. */
+    private boolean paused;
+    private boolean retrying;
 
     PortWatch(FramePort port, int maxFrame, Handler handler, IoEventLoop loop) {
         this.port = port;
@@ -70,7 +73,7 @@ public final class PortWatch implements EpollIoHandle {
     }
 
     private void drain() {
-        if (cancelled) {
+        if (cancelled || paused) {
             return;
         }
         try {
@@ -80,14 +83,15 @@ public final class PortWatch implements EpollIoHandle {
             for (int budget = BURST - 1; ; budget--) {
                 boolean more;
                 try {
-                    more = budget > 0 && receive(next);
+                    // The handler of the frame before may have paused the port: the next one stays in the kernel.
+                    more = budget > 0 && !paused && receive(next);
                 } catch (IOException e) {
                     deliver(true); // the frame already read is not lost to the failure of the next read
                     throw e;
                 }
                 deliver(!more);
                 if (!more) {
-                    if (budget == 0) {
+                    if (budget == 0 && !paused) {
                         // Frames may still wait (libpcap buffers some where epoll cannot see them): come back after the other sources.
                         loop.execute(drainTask);
                     }
@@ -121,6 +125,27 @@ public final class PortWatch implements EpollIoHandle {
         return true;
     }
 
+    /**
+     * Back-pressure, on the loop: while paused the port is not read (frames wait in the kernel's queue or
+     * ring, and beyond it the kernel drops and counts them, as a full NIC would); resuming reads what waits.
+     */
+    public void pause(boolean pause) {
+        if (pause == paused || cancelled) {
+            return;
+        }
+        paused = pause;
+        if (!retrying) {
+            registration.submit(pause ? EpollIoOps.NONE : EpollIoOps.EPOLLIN);
+        }
+        if (!pause) {
+            loop.execute(drainTask); // level-triggered epoll would tell us too; this does not wait for it
+        }
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
     /** A failing port (an interface gone down) is not watched for a while: no busy loop on a persistent error. */
     private void pauseAfter(IOException e) {
         failures++;
@@ -128,8 +153,10 @@ public final class PortWatch implements EpollIoHandle {
                 + " (not read for " + RETRY_MILLIS + " ms; further failures at FINE)", e);
         try {
             registration.submit(EpollIoOps.NONE);
+            retrying = true;
             loop.schedule(() -> {
-                if (!cancelled) {
+                retrying = false;
+                if (!cancelled && !paused) {
                     registration.submit(EpollIoOps.EPOLLIN);
                 }
                 return null;

@@ -1,0 +1,194 @@
+package dev.colo.cli.node;
+
+import static dev.colo.compare.Side.P;
+import static dev.colo.compare.Side.S;
+
+import dev.colo.compare.CheckpointGate;
+import dev.colo.compare.CompareConfig;
+import dev.colo.compare.CompareStats;
+import dev.colo.compare.DecisionListener;
+import dev.colo.compare.Divergence;
+import dev.colo.compare.OutputComparator;
+import dev.colo.compare.packet.FrameDecoder;
+import dev.colo.compare.pipeline.InlineCompare;
+import dev.colo.proxy.link.FrameLink;
+import dev.colo.proxy.link.FrameReceiver;
+import dev.colo.proxy.link.LinkConfig;
+import dev.colo.proxy.node.NodeLoop;
+import dev.colo.proxy.node.SourceGate;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * `colo compare` wired: its three links (QEMU's socket format) and the comparator on one loop, with
+ * back-pressure from every destination to the inputs that feed it. An input is not read while the
+ * comparator has no room for its side's next frame (each side may fill half the store, so the twins of
+ * what is held always fit) or while outdev is above its high-water mark; its peer's writes then back up
+ * over TCP. Nothing accepted is dropped: a released frame always goes to outdev, which keeps what it is
+ * given across a reconnect of its peer.
+ */
+public final class CompareNode implements AutoCloseable {
+    /** The gates are re-checked at least this often, in case a change came with no event. */
+    private static final long RECHECK_NANOS = 5_000_000L;
+    private static final String OUTDEV_FULL = "outdev above its high-water mark";
+    private static final String STORE_PRIMARY = "the primary is ahead (its share of the store or a connection's queue is full)";
+    private static final String STORE_SECONDARY = "the secondary is ahead (its share of the store or a connection's queue is full)";
+
+    private final NodeLoop loop;
+    private final FrameLink out;
+    private final FrameLink primaryIn;
+    private final FrameLink secondaryIn;
+    private final InlineCompare compare;
+    private final OutputComparator comparator;
+    private final SourceGate primaryGate;
+    private final SourceGate secondaryGate;
+    private final AtomicLong released = new AtomicLong();
+    private final AtomicLong outRefused = new AtomicLong();
+    private final ScheduledFuture<?> ticker;
+    private final ScheduledFuture<?> recheck;
+
+    /** Decisions the node has acted on (divergences, checkpoints, flushes) go to {@code observer}, on the loop. */
+    public CompareNode(LinkSpec primary, LinkSpec secondary, LinkSpec outdev, LinkConfig link, CompareConfig config,
+            CheckpointGate gate, DecisionListener observer) throws IOException {
+        loop = NodeLoop.start("compare", Duration.ZERO);
+        FrameLink o = null;
+        FrameLink p = null;
+        FrameLink s = null;
+        try {
+            o = outdev.open("outdev", link.copy().holdWhileDown(true), frame -> { }, loop.loop());
+            out = o;
+            compare = new InlineCompare(config.admissionControl(true), gate, new Release(link.maxFrame(), observer));
+            comparator = compare.comparator();
+            p = primary.open("primary-in", link, input(P), loop.loop());
+            s = secondary.open("secondary-in", link, input(S), loop.loop());
+        } catch (IOException | RuntimeException e) {
+            for (FrameLink l : new FrameLink[] {s, p, o}) {
+                if (l != null) {
+                    l.close();
+                }
+            }
+            loop.close();
+            throw e;
+        }
+        primaryIn = p;
+        secondaryIn = s;
+        primaryGate = new SourceGate("primary-in", primaryIn::pauseReceiving, comparator::heldFrames, "frames held");
+        secondaryGate = new SourceGate("secondary-in", secondaryIn::pauseReceiving, comparator::heldFrames, "frames held");
+        out.onWritabilityChange(this::updateGates);
+        ticker = loop.every(Math.max(1_000_000L, config.scanIntervalNanos()), () -> {
+            compare.tick(System.nanoTime());
+            updateGates();
+        });
+        recheck = loop.every(RECHECK_NANOS, this::updateGates);
+    }
+
+    private FrameReceiver input(int side) {
+        return frame -> {
+            compare.publish(side, System.nanoTime(), FrameDecoder.LINKTYPE_ETHERNET, frame);
+            updateGates();
+        };
+    }
+
+    /** On the loop, after anything that may have filled or freed a destination. A few field reads: cheap per frame. */
+    private void updateGates() {
+        boolean outFull = !out.isWritable();
+        primaryGate.set(outFull || !comparator.canAccept(P), outFull ? OUTDEV_FULL : STORE_PRIMARY);
+        secondaryGate.set(outFull || !comparator.canAccept(S), outFull ? OUTDEV_FULL : STORE_SECONDARY);
+    }
+
+    public String describe() {
+        return primaryIn.describe() + ", " + secondaryIn.describe() + ", " + out.describe();
+    }
+
+    /** Released frames handed to outdev. */
+    public long released() {
+        return released.get();
+    }
+
+    public CompareStats stats() {
+        return comparator.stats();
+    }
+
+    public FrameLink outdev() {
+        return out;
+    }
+
+    public SourceGate primaryGate() {
+        return primaryGate;
+    }
+
+    public SourceGate secondaryGate() {
+        return secondaryGate;
+    }
+
+    /** The live status: releases, what is held and queued, refusals and losses by cause, divergences, back-pressure. */
+    public String statusLine() {
+        CompareStats c = comparator.stats();
+        return "released " + released + " (compared " + (c.get(CompareStats.RELEASED_COMPARED)) + ", by checkpoint "
+                + c.get(CompareStats.RELEASED_FLUSHED) + "), held " + comparator.heldFrames() + " frames (primary "
+                + c.heldPrimary() + "), outdev queue " + out.queuedBytes() + " B; refused by outdev " + outRefused
+                + ", lost " + c.get(CompareStats.LOST) + ", malformed " + c.totalMalformed() + "; divergences: "
+                + c.divergencesByReason() + "; checkpoints asked: " + c.checkpointsByReason() + "; back-pressure: "
+                + primaryGate.status() + ", " + secondaryGate.status();
+    }
+
+    @Override
+    public void close() {
+        ticker.cancel(false);
+        recheck.cancel(false);
+        primaryIn.close();
+        secondaryIn.close();
+        loop.runUnlessStopped(compare::close);
+        out.close();
+        loop.close();
+    }
+
+    /** Released frames go to outdev through one reused direct buffer; decisions then to the observer. */
+    private final class Release implements DecisionListener {
+        private final ByteBuffer buffer;
+        private final DecisionListener observer;
+
+        Release(int maxFrame, DecisionListener observer) {
+            this.buffer = ByteBuffer.allocateDirect(maxFrame);
+            this.observer = observer;
+        }
+
+        @Override
+        public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+            buffer.clear();
+            if (length > buffer.capacity()) {
+                outRefused.incrementAndGet();
+                return;
+            }
+            buffer.put(frame, offset, length).flip();
+            if (out.send(buffer)) {
+                released.incrementAndGet();
+            } else {
+                outRefused.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onDivergence(Divergence divergence) {
+            observer.onDivergence(divergence);
+        }
+
+        @Override
+        public void onCheckpointRequested(Divergence cause) {
+            observer.onCheckpointRequested(cause);
+        }
+
+        @Override
+        public void onFlush(long nowNanos, int releasedPrimary, int droppedSecondary) {
+            observer.onFlush(nowNanos, releasedPrimary, droppedSecondary);
+        }
+
+        @Override
+        public void onRuleFired(String rule, String flow) {
+            observer.onRuleFired(rule, flow);
+        }
+    }
+}
