@@ -101,6 +101,21 @@ public final class LabTopology implements AutoCloseable {
         pair(secondaryNet, secondaryNet + "b");
     }
 
+    /**
+     * Adds a feeder port: a veth pair in the root namespace whose one end joins the bridge; returns the
+     * other end's name, on which a test can send and receive raw frames as a client would (e.g. from
+     * {@link #CLIENT_MAC}). Offloads off; removed at {@link #close()}.
+     */
+    public String addFeederPort() throws IOException, InterruptedException {
+        String feeder = "f" + tag;
+        pair(feeder, feeder + "b");
+        // Root-namespace veths speak IPv6 (router solicitations, MLD) on their own; the feeder only carries the test's frames.
+        for (String dev : new String[] {feeder, feeder + "b"}) {
+            run(false, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+        }
+        return feeder;
+    }
+
     private void host(String ns, String rootEnd, String ip, String mac, boolean onBridge) throws IOException, InterruptedException {
         run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", "v0", "netns", ns);
         links.add(rootEnd);
