@@ -88,9 +88,9 @@ public final class CompareConfig {
     public int maxQueuedPackets() { return maxQueuedPackets; }
     public CompareConfig maxQueuedPackets(int v) { maxQueuedPackets = v; return this; }
     /**
-     * The caller reads a side only while {@link OutputComparator#canAccept} allows it (live nodes): a
-     * connection at its queue limit then pauses its side instead of asking for a checkpoint. Off for replay,
-     * which cannot pause a capture: there the limit asks for a checkpoint (QUEUE_FULL).
+     * The caller reads a side only while {@link OutputComparator#canAccept} allows it (live nodes): each
+     * side's share of the store bounds what waits, and the per-connection queue limits ask for no
+     * checkpoint. Off for replay, which cannot pause a capture: there a limit asks for one (QUEUE_FULL).
      */
     public boolean admissionControl() { return admissionControl; }
     public CompareConfig admissionControl(boolean v) { admissionControl = v; return this; }

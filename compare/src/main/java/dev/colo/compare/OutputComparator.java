@@ -52,8 +52,6 @@ public final class OutputComparator {
     private long deferredUntil = -1;
     private boolean unprotected;
     private boolean storeFullReported;
-    /** Per side: the connection stream last seen at its queue limit, or -1 (admission control only). */
-    private final int[] overLimit = {-1, -1};
     private final int smallQuota;
     private final int largeQuota;
     private boolean releasingFromFlush;
@@ -299,21 +297,10 @@ public final class OutputComparator {
      * Whether one more frame of {@code side} is sure to find a slot: each side may fill at most half of each
      * slab class (less the admission margin), so the twin of anything held always has room and a full store
      * never deadlocks the two sides. A caller that stops reading a side while this is false (back-pressure)
-     * never loses a frame to a full store. With {@link CompareConfig#admissionControl} also false while the
-     * side's last connection to reach its queue limit is still at it. Always true while unprotected.
+     * never loses a frame to a full store. Always true while unprotected.
      */
     public boolean canAccept(int side) {
-        if (unprotected) {
-            return true;
-        }
-        int over = overLimit[side];
-        if (over >= 0) {
-            if (overQueueLimit(over, side)) {
-                return false;
-            }
-            overLimit[side] = -1;
-        }
-        return store.held(side, false) < smallQuota && store.held(side, true) < largeQuota;
+        return unprotected || (store.held(side, false) < smallQuota && store.held(side, true) < largeQuota);
     }
 
     /** Both sides at their quota and no twin in sight: only a checkpoint can make room. Reported once per episode. */
@@ -347,15 +334,13 @@ public final class OutputComparator {
     }
 
     /**
-     * A connection's queue reached its limit. Under admission control the side is not read until the twins
-     * drain it (a replica that lags is waited for; one that stopped times out); otherwise a checkpoint is asked.
+     * A connection's queue reached its limit: a checkpoint is asked (replay). Under admission control the
+     * side's share of the store bounds what waits instead: at full rate one flow's SVM output runs
+     * thousands of frames behind the PVM's merely by its longer path, and neither a checkpoint nor a pause
+     * of the PVM's port (whose kernel ring would then drop the PVM's output) is the answer to that.
      */
     private void checkQueueLimits(int stream, int side) {
-        if (stream == overflowStream || !overQueueLimit(stream, side)) {
-            return;
-        }
-        if (config.admissionControl()) {
-            overLimit[side] = stream;
+        if (stream == overflowStream || config.admissionControl() || !overQueueLimit(stream, side)) {
             return;
         }
         int i = Streams.idx(stream, side);
@@ -664,7 +649,9 @@ public final class OutputComparator {
             flushQuota[stream]--;
             return true;
         }
-        return false;
+        // Waited a whole compare timeout and no twin came (it was lost before the comparator saw it): a
+        // secondary datagram that old is not kept to be compared with whatever the primary sends next.
+        return clock - store.timestamp(slot) >= config.compareTimeoutNanos();
     }
 
     private String describe(int stream) {

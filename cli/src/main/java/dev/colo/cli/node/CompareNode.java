@@ -34,8 +34,8 @@ public final class CompareNode implements AutoCloseable {
     /** The gates are re-checked at least this often, in case a change came with no event. */
     private static final long RECHECK_NANOS = 5_000_000L;
     private static final String OUTDEV_FULL = "outdev above its high-water mark";
-    private static final String STORE_PRIMARY = "the primary is ahead (its share of the store or a connection's queue is full)";
-    private static final String STORE_SECONDARY = "the secondary is ahead (its share of the store or a connection's queue is full)";
+    private static final String STORE_PRIMARY = "the primary is ahead: its share of the store is full";
+    private static final String STORE_SECONDARY = "the secondary is ahead: its share of the store is full";
 
     private final NodeLoop loop;
     private final FrameLink out;

@@ -54,6 +54,7 @@ public final class PrimaryRunner implements AutoCloseable {
             }, loop.loop());
             n = new PrimaryNode(compare, loop, tuning, vmPort, netPort, m, gate, observer, FramePorts.MAX_FRAME);
             r = new FrameLinkServer("redirect", addresses.redirect(), link, n.secondaryOutput(), loop.loop());
+            n.attachRedirect(r);
             PrimaryNode nodeRef = n;
             CoordinatorListener protection = new CoordinatorListener() {
                 @Override

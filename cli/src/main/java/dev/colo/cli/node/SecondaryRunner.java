@@ -61,6 +61,7 @@ public final class SecondaryRunner implements AutoCloseable {
         }, loop.loop());
         this.node = new SecondaryNode(loop, svmPort, redirect, rewriter, FramePorts.MAX_FRAME);
         this.mirror = new FrameLinkClient("mirror", primary.mirror(), link, node.mirrorInput(), loop.loop());
+        node.attachMirror(mirror);
         SecondaryNode n = node;
         FrameLinkClient m = mirror;
         CoordinatorListener wiring = new CoordinatorListener() {

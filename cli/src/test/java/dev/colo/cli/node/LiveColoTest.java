@@ -132,8 +132,10 @@ class LiveColoTest {
         assertTrue(ps.released.get() > 1000, report());
         String status = primary.node().statusLine();
         assertTrue(status.contains("divergences: none; checkpoints asked: none"), status);
-        assertTrue(status.matches(".*; held \\d+ frames, mirror queue \\d+ B;.*; kernel drops: network \\d+, vm \\d+"), status);
-        assertTrue(secondary.node().statusLine().matches(".*; held for a checkpoint 0 frames, redirect queue \\d+ B; kernel drops: vm \\d+"), secondary.node().statusLine());
+        assertTrue(status.matches(".*\\(not mirrored, dropped 0\\).*; held \\d+ frames, lost 0, mirror queue \\d+ B, waiting for the network port 0, for the vm port 0;"
+                + ".*; back-pressure: network port paused \\d+ times.*, vm port paused \\d+ times.*, redirect paused \\d+ times.*; kernel drops: network \\d+, vm \\d+"), status);
+        assertTrue(secondary.node().statusLine().matches(".*; held for a checkpoint 0 frames, redirect queue \\d+ B, waiting for the SVM's port 0;"
+                + " back-pressure: mirror paused \\d+ times.*; kernel drops: vm \\d+"), secondary.node().statusLine());
         assertTrue(secondary.rewriter().stats().learnedOffsets() >= 3, "the SVM's ISNs differ from the PVM's: " + secondary.rewriter().stats());
     }
 

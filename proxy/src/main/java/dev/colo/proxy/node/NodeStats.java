@@ -11,6 +11,11 @@ public final class NodeStats {
     /** Frames from the other node (SVM output on the primary, mirrored client frames on the secondary). */
     public final AtomicLong fromPeer = new AtomicLong();
     public final AtomicLong mirrored = new AtomicLong();
+    /**
+     * Client frames given to neither replica: the mirror link could not take them while the pair is protected
+     * (input integrity: both replicas see a frame or neither does; the client's TCP retransmits).
+     */
+    public final AtomicLong networkDropped = new AtomicLong();
     public final AtomicLong mirrorDropped = new AtomicLong();
     public final AtomicLong released = new AtomicLong();
     public final AtomicLong releasedUnprotected = new AtomicLong();
@@ -31,7 +36,7 @@ public final class NodeStats {
 
     /** One status line. */
     public String line() {
-        return "network->vm " + fromNetwork + ", vm out " + fromVm + ", peer in " + fromPeer + ", mirrored " + mirrored
+        return "network->vm " + fromNetwork + " (not mirrored, dropped " + networkDropped + "), vm out " + fromVm + ", peer in " + fromPeer + ", mirrored " + mirrored
                 + " (dropped " + mirrorDropped + "), released " + released + " (+" + releasedUnprotected + " unprotected, dropped "
                 + releaseDropped + "), divergences " + divergences + ", checkpoint requests " + checkpointRequests
                 + ", flushes " + flushes + ", to vm " + toVm + " (dropped " + toVmDropped + "), redirected " + redirected

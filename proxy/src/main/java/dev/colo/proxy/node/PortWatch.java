@@ -46,6 +46,8 @@ public final class PortWatch implements EpollIoHandle {
     /** Loop only: the destination of this port's frames is full; the port is not read until it has room. */
     private boolean paused;
     private boolean retrying;
+    /** Taking the fd out for a pause is not the loop closing the watch. */
+    private boolean deregistering;
 
     PortWatch(FramePort port, int maxFrame, Handler handler, IoEventLoop loop) {
         this.port = port;
@@ -135,10 +137,34 @@ public final class PortWatch implements EpollIoHandle {
         }
         paused = pause;
         if (!retrying) {
-            registration.submit(pause ? EpollIoOps.NONE : EpollIoOps.EPOLLIN);
+            watching(!pause);
         }
         if (!pause) {
             loop.execute(drainTask); // level-triggered epoll would tell us too; this does not wait for it
+        }
+    }
+
+    /**
+     * Adds the port's fd to the loop's epoll set or takes it out. Netty's epoll takes an fd out of its set when
+     * its interest becomes none, and a later change of interest then fails (ENOENT): so out and in again.
+     */
+    private void watching(boolean on) {
+        if (on && registration == null) {
+            try {
+                register();
+            } catch (Exception e) {
+                throw new IllegalStateException(port.describe() + ": cannot watch it again: " + e.getMessage(), e);
+            }
+        } else if (!on && registration != null) {
+            deregistering = true;
+            try {
+                if (registration.isValid()) {
+                    registration.cancel();
+                }
+            } finally {
+                deregistering = false;
+            }
+            registration = null;
         }
     }
 
@@ -152,12 +178,12 @@ public final class PortWatch implements EpollIoHandle {
         LOG.log(failures == 1 ? Level.WARNING : Level.FINE, port.describe() + ": " + e.getMessage()
                 + " (not read for " + RETRY_MILLIS + " ms; further failures at FINE)", e);
         try {
-            registration.submit(EpollIoOps.NONE);
+            watching(false);
             retrying = true;
             loop.schedule(() -> {
                 retrying = false;
                 if (!cancelled && !paused) {
-                    registration.submit(EpollIoOps.EPOLLIN);
+                    watching(true);
                 }
                 return null;
             }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
@@ -175,9 +201,7 @@ public final class PortWatch implements EpollIoHandle {
     public void cancel() {
         Runnable stop = () -> {
             cancelled = true;
-            if (registration.isValid()) {
-                registration.cancel();
-            }
+            watching(false);
         };
         if (loop.inEventLoop()) {
             stop.run();
@@ -189,6 +213,8 @@ public final class PortWatch implements EpollIoHandle {
     @Override
     public void close() {
         // Called by the loop when it shuts down: the port belongs to the node, which closes it.
-        cancelled = true;
+        if (!deregistering) {
+            cancelled = true;
+        }
     }
 }

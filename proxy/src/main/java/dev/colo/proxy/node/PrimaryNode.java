@@ -12,7 +12,6 @@ import dev.colo.compare.pipeline.InlineCompare;
 import dev.colo.proxy.io.FramePort;
 import dev.colo.proxy.link.FrameLink;
 import dev.colo.proxy.link.FrameReceiver;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledFuture;
 import java.util.logging.Logger;
@@ -36,6 +35,13 @@ import java.util.logging.Logger;
  */
 public final class PrimaryNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PrimaryNode.class.getName());
+    /** The gates are re-checked (and refused port writes retried) at least this often. */
+    private static final long RECHECK_NANOS = 2_000_000L;
+    private static final String MIRROR_FULL = "the mirror link is above its high-water mark";
+    private static final String VM_PORT_FULL = "the PVM's port refuses frames";
+    private static final String NETWORK_PORT_FULL = "the network port refuses frames";
+    private static final String PRIMARY_AHEAD = "the PVM is ahead of the SVM (its share of the store is full)";
+    private static final String SECONDARY_AHEAD = "the SVM is ahead of the PVM (its share of the store is full)";
 
     private final NodeLoop loop;
     private final FramePort vmPort;
@@ -45,9 +51,16 @@ public final class PrimaryNode implements AutoCloseable {
     private final NodeStats stats = new NodeStats();
     private final long scanNanos;
     private final int maxFrame;
+    private final boolean compareOnLoop;
+    private final PortOutbox toVm;
+    private final PortOutbox toNetwork;
     private PortWatch fromVm;
     private PortWatch fromNetwork;
+    private SourceGate vmGate;
+    private SourceGate networkGate;
+    private SourceGate redirectGate;
     private ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> recheck;
     /** For the counters only: a frame released unheld is unprotected output, or a frame whose twin came first. */
     private volatile boolean unprotected;
 
@@ -63,7 +76,13 @@ public final class PrimaryNode implements AutoCloseable {
         this.mirror = mirror;
         this.maxFrame = maxFrame;
         this.scanNanos = Math.max(1_000_000L, config.scanIntervalNanos());
-        Release release = new Release(netPort, maxFrame, observer);
+        this.toVm = new PortOutbox(vmPort, maxFrame);
+        this.toNetwork = new PortOutbox(netPort, maxFrame);
+        this.compareOnLoop = !tuning.compareOnOwnThread();
+        Release release = new Release(observer);
+        // On the loop the comparator is asked before each frame whether its side has room (back-pressure);
+        // behind the Disruptor its ring is the bound instead (a full ring makes the loop wait).
+        config.admissionControl(compareOnLoop);
         this.compare = tuning.compareOnOwnThread()
                 ? ComparePipeline.builder().config(config).gate(gate).sink(release).emitOn(ComparePipeline.EmitOn.COMPARE_THREAD)
                         .multipleProducers(true) // the loop publishes; close() publishes the end from the caller's thread
@@ -78,6 +97,7 @@ public final class PrimaryNode implements AutoCloseable {
             public void onFrame(ByteBuffer frame) {
                 stats.fromPeer.incrementAndGet();
                 compare.publish(Side.SECONDARY.ordinal(), System.nanoTime(), FrameDecoder.LINKTYPE_ETHERNET, frame);
+                updateGates();
             }
 
             @Override
@@ -94,37 +114,82 @@ public final class PrimaryNode implements AutoCloseable {
         };
     }
 
+    /** The redirect link (SVM output), which must run on the node's loop: paused while its side has no room. */
+    public void attachRedirect(FrameLink redirect) {
+        loop.run(() -> {
+            redirectGate = new SourceGate("redirect", redirect::pauseReceiving, () -> compare.comparator().heldFrames(), "frames held");
+            updateGates();
+        });
+    }
+
     public void start() {
         loop.run(() -> {
             fromVm = loop.watch(vmPort, maxFrame, (frame, now, last) -> {
                 stats.fromVm.incrementAndGet();
                 compare.publish(Side.PRIMARY.ordinal(), now, FrameDecoder.LINKTYPE_ETHERNET, frame);
+                updateGates();
             });
             fromNetwork = loop.watch(netPort, maxFrame, this::fromNetwork);
-            ticker = loop.every(scanNanos, () -> compare.tick(System.nanoTime()));
+            vmGate = new SourceGate("vm port", fromVm::pause, () -> compare.comparator().heldFrames(), "frames held");
+            networkGate = new SourceGate("network port", fromNetwork::pause, mirror::queuedBytes, "bytes queued for the mirror");
+            mirror.onWritabilityChange(this::updateGates);
+            ticker = loop.every(scanNanos, () -> {
+                compare.tick(System.nanoTime());
+                updateGates();
+            });
+            recheck = loop.every(RECHECK_NANOS, this::updateGates);
         });
     }
 
-    /** On the loop: mirror first, and flush the mirror after a burst's last frame, before the PVM sees it, so the SVM's twin starts as early as it can. */
+    /**
+     * On the loop, after anything that may have filled or freed a destination: each source is read only while
+     * everything it feeds has room. The network port feeds the mirror and the PVM; the PVM's port and the
+     * redirect link feed the comparator (each its side) and, through releases, the network port.
+     */
+    private void updateGates() {
+        if (toNetwork.blocked()) {
+            toNetwork.retry();
+        }
+        if (toVm.blocked()) {
+            toVm.retry();
+        }
+        boolean networkFull = toNetwork.blocked();
+        if (networkGate != null) {
+            boolean mirrorFull = mirror.isConnected() && !mirror.isWritable();
+            networkGate.set(mirrorFull || toVm.blocked(), mirrorFull ? MIRROR_FULL : VM_PORT_FULL);
+            vmGate.set(networkFull || (compareOnLoop && !compare.comparator().canAccept(Side.PRIMARY.ordinal())),
+                    networkFull ? NETWORK_PORT_FULL : PRIMARY_AHEAD);
+        }
+        if (redirectGate != null) {
+            redirectGate.set(networkFull || (compareOnLoop && !compare.comparator().canAccept(Side.SECONDARY.ordinal())),
+                    networkFull ? NETWORK_PORT_FULL : SECONDARY_AHEAD);
+        }
+    }
+
+    /**
+     * On the loop: a client frame goes to both replicas or to neither. Mirror first, and flush the mirror after a
+     * burst's last frame, before the PVM sees it, so the SVM's twin starts as early as it can. While unprotected
+     * (no secondary, or one being synced without its mirror link yet) the PVM alone gets it.
+     */
     private void fromNetwork(ByteBuffer frame, long now, boolean lastOfBurst) {
         stats.fromNetwork.incrementAndGet();
-        if (mirror.send(frame)) {
+        if (mirror.isConnected() && mirror.send(frame)) {
             stats.mirrored.incrementAndGet();
-        } else {
-            stats.mirrorDropped.incrementAndGet();
-        }
-        if (lastOfBurst) {
-            mirror.flush();
-        }
-        try {
-            if (!vmPort.send(frame)) {
-                stats.toVmDropped.incrementAndGet();
-            } else {
-                stats.toVm.incrementAndGet();
+            if (lastOfBurst) {
+                mirror.flush();
             }
-        } catch (IOException e) {
+        } else if (!unprotected) {
+            // Not mirrored while protected: the PVM must not see it either, or the replicas' inputs would differ.
+            stats.networkDropped.incrementAndGet();
+            updateGates();
+            return;
+        }
+        if (toVm.send(frame)) {
+            stats.toVm.incrementAndGet();
+        } else {
             stats.toVmDropped.incrementAndGet();
         }
+        updateGates();
     }
 
     /** The secondary is lost: held output is released and the PVM's output passes unchecked from now on. */
@@ -152,9 +217,15 @@ public final class PrimaryNode implements AutoCloseable {
     /** The live status: the node's counters, the frames held now, the mirror's queue, divergences and checkpoints by reason. */
     public String statusLine() {
         dev.colo.compare.CompareStats c = compare.comparator().stats();
-        return stats.line() + "; held " + c.heldPrimary() + " frames, mirror queue " + mirror.queuedBytes() + " B; divergences: "
-                + c.divergencesByReason() + "; checkpoints asked: " + c.checkpointsByReason() + "; kernel drops: network "
-                + NodeStats.drops(netPort) + ", vm " + NodeStats.drops(vmPort);
+        return stats.line() + "; held " + c.heldPrimary() + " frames, lost " + c.get(dev.colo.compare.CompareStats.LOST)
+                + ", mirror queue " + mirror.queuedBytes() + " B, waiting for the network port " + toNetwork.waiting()
+                + ", for the vm port " + toVm.waiting() + "; divergences: " + c.divergencesByReason() + "; checkpoints asked: "
+                + c.checkpointsByReason() + "; back-pressure: " + gateStatus(networkGate) + ", " + gateStatus(vmGate) + ", "
+                + gateStatus(redirectGate) + "; kernel drops: network " + NodeStats.drops(netPort) + ", vm " + NodeStats.drops(vmPort);
+    }
+
+    private static String gateStatus(SourceGate g) {
+        return g == null ? "-" : g.status();
     }
 
     /** Stops watching the ports and comparing; the loop, the links and the ports are the caller's to close. */
@@ -163,6 +234,7 @@ public final class PrimaryNode implements AutoCloseable {
         loop.runUnlessStopped(() -> {
             if (ticker != null) {
                 ticker.cancel(false);
+                recheck.cancel(false);
                 fromNetwork.cancel();
                 fromVm.cancel();
             }
@@ -170,15 +242,11 @@ public final class PrimaryNode implements AutoCloseable {
         compare.close();
     }
 
-    /** The sink: released frames go to the network port through one reused direct buffer. */
+    /** The sink: released frames go to the network port, or wait for it in its outbox (never dropped for a full queue). */
     private final class Release implements DecisionListener {
-        private final FramePort out;
-        private final ByteBuffer buffer;
         private final DecisionListener observer;
 
-        Release(FramePort out, int maxFrame, DecisionListener observer) {
-            this.out = out;
-            this.buffer = ByteBuffer.allocateDirect(maxFrame);
+        Release(DecisionListener observer) {
             this.observer = observer;
         }
 
@@ -196,19 +264,9 @@ public final class PrimaryNode implements AutoCloseable {
         }
 
         private void send(byte[] frame, int offset, int length, java.util.concurrent.atomic.AtomicLong counter) {
-            if (length > buffer.capacity()) {
-                stats.releaseDropped.incrementAndGet();
-                return;
-            }
-            buffer.clear();
-            buffer.put(frame, offset, length).flip();
-            try {
-                if (out.send(buffer)) {
-                    counter.incrementAndGet();
-                } else {
-                    stats.releaseDropped.incrementAndGet();
-                }
-            } catch (IOException e) {
+            if (toNetwork.send(frame, offset, length)) {
+                counter.incrementAndGet();
+            } else {
                 stats.releaseDropped.incrementAndGet();
             }
         }

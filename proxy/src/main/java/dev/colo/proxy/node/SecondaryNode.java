@@ -4,7 +4,6 @@ import dev.colo.proxy.io.FramePort;
 import dev.colo.proxy.link.FrameLink;
 import dev.colo.proxy.link.FrameReceiver;
 import dev.colo.proxy.rewrite.TcpRewriter;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.logging.Logger;
 
@@ -22,6 +21,10 @@ import java.util.logging.Logger;
 public final class SecondaryNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SecondaryNode.class.getName());
     private static final int HELD_SLOTS = 4096;
+    private static final long RECHECK_NANOS = 2_000_000L;
+    private static final String SVM_FULL = "the SVM's port refuses frames or the checkpoint queue is full";
+    private static final String REDIRECT_FULL = "the redirect link is above its high-water mark";
+    private static final String NETWORK_FULL = "the network port refuses frames";
 
     private final NodeLoop loop;
     private final FramePort svmPort;
@@ -34,8 +37,14 @@ public final class SecondaryNode implements AutoCloseable {
     /** Loop only (written elsewhere only through {@link NodeLoop#run}). */
     private boolean holding;
     private volatile FramePort network;
+    private final PortOutbox toSvm;
+    private PortOutbox toNetwork;
     private PortWatch fromVm;
     private PortWatch fromNetwork;
+    private SourceGate mirrorGate;
+    private SourceGate vmGate;
+    private SourceGate networkGate;
+    private java.util.concurrent.ScheduledFuture<?> recheck;
 
     /** @param redirect a link on {@code loop} */
     public SecondaryNode(NodeLoop loop, FramePort svmPort, FrameLink redirect, TcpRewriter rewriter, int maxFrame) {
@@ -45,6 +54,15 @@ public final class SecondaryNode implements AutoCloseable {
         this.rewriter = rewriter;
         this.maxFrame = maxFrame;
         this.held = new FrameQueue(HELD_SLOTS, maxFrame, this::toVm);
+        this.toSvm = new PortOutbox(svmPort, maxFrame);
+    }
+
+    /** The mirror link (client frames), on the node's loop: paused while the SVM's port or the checkpoint queue is full. */
+    public void attachMirror(FrameLink mirror) {
+        loop.run(() -> {
+            mirrorGate = new SourceGate("mirror", mirror::pauseReceiving, held::depth, "frames held for a checkpoint");
+            updateGates();
+        });
     }
 
     /** Receives mirrored client frames from the primary, on the loop (the mirror link must run on it). */
@@ -54,6 +72,7 @@ public final class SecondaryNode implements AutoCloseable {
             public void onFrame(ByteBuffer frame) {
                 stats.fromPeer.incrementAndGet();
                 forVm(frame);
+                updateGates();
             }
 
             @Override
@@ -71,7 +90,38 @@ public final class SecondaryNode implements AutoCloseable {
     }
 
     public void start() {
-        loop.run(() -> fromVm = loop.watch(svmPort, maxFrame, this::fromVm));
+        loop.run(() -> {
+            fromVm = loop.watch(svmPort, maxFrame, this::fromVm);
+            vmGate = new SourceGate("vm port", fromVm::pause, redirect::queuedBytes, "bytes queued");
+            redirect.onWritabilityChange(this::updateGates);
+            recheck = loop.every(RECHECK_NANOS, this::updateGates);
+        });
+    }
+
+    /**
+     * On the loop: each source is read only while what it feeds has room. Client frames (the mirror link, or
+     * the network port once promoted) feed the SVM's port and, during a checkpoint, the held queue; the SVM's
+     * port feeds the redirect link (or, once promoted, the network port).
+     */
+    private void updateGates() {
+        if (toSvm.blocked()) {
+            toSvm.retry();
+        }
+        PortOutbox net = toNetwork;
+        if (net != null && net.blocked()) {
+            net.retry();
+        }
+        boolean svmFull = toSvm.blocked() || held.depth() >= HELD_SLOTS - 1;
+        if (mirrorGate != null) {
+            mirrorGate.set(svmFull, SVM_FULL);
+        }
+        if (networkGate != null) {
+            networkGate.set(svmFull, SVM_FULL);
+        }
+        if (vmGate != null) {
+            boolean outFull = net != null ? net.blocked() : redirect.isConnected() && !redirect.isWritable();
+            vmGate.set(outFull, net != null ? NETWORK_FULL : REDIRECT_FULL);
+        }
     }
 
     /**
@@ -104,6 +154,7 @@ public final class SecondaryNode implements AutoCloseable {
         while (held.drain()) {
             // until empty
         }
+        updateGates();
     }
 
     /**
@@ -116,13 +167,16 @@ public final class SecondaryNode implements AutoCloseable {
             if (network != null) {
                 return;
             }
+            toNetwork = new PortOutbox(networkPort, maxFrame);
             network = networkPort;
             rewriter.startForwarding();
             releaseHeld();
             fromNetwork = loop.watch(networkPort, maxFrame, (frame, now, last) -> {
                 stats.fromNetwork.incrementAndGet();
                 forVm(frame);
+                updateGates();
             });
+            networkGate = new SourceGate("network port", fromNetwork::pause, toSvm::waiting, "frames waiting for the SVM");
             LOG.warning("promoted: forwarding between the SVM and " + networkPort.describe() + " with the TCP offsets kept");
         });
     }
@@ -138,13 +192,9 @@ public final class SecondaryNode implements AutoCloseable {
 
     private void toVm(ByteBuffer frame) {
         rewriter.towardSecondary(frame, System.nanoTime());
-        try {
-            if (svmPort.send(frame)) {
-                stats.toVm.incrementAndGet();
-            } else {
-                stats.toVmDropped.incrementAndGet();
-            }
-        } catch (IOException e) {
+        if (toSvm.send(frame)) {
+            stats.toVm.incrementAndGet();
+        } else {
             stats.toVmDropped.incrementAndGet();
         }
     }
@@ -163,17 +213,15 @@ public final class SecondaryNode implements AutoCloseable {
             if (lastOfBurst) {
                 redirect.flush();
             }
+            updateGates();
             return;
         }
-        try {
-            if (net.send(frame)) {
-                stats.released.incrementAndGet();
-            } else {
-                stats.releaseDropped.incrementAndGet();
-            }
-        } catch (IOException e) {
+        if (toNetwork.send(frame)) {
+            stats.released.incrementAndGet();
+        } else {
             stats.releaseDropped.incrementAndGet();
         }
+        updateGates();
     }
 
     public NodeStats stats() {
@@ -183,7 +231,12 @@ public final class SecondaryNode implements AutoCloseable {
     /** The live status: the node's counters, frames held for a checkpoint, the redirect link's queue. */
     public String statusLine() {
         return stats.line() + "; held for a checkpoint " + held.depth() + " frames, redirect queue " + redirect.queuedBytes()
-                + " B; kernel drops: vm " + NodeStats.drops(svmPort);
+                + " B, waiting for the SVM's port " + toSvm.waiting() + "; back-pressure: " + status(mirrorGate) + ", "
+                + status(vmGate) + ", " + status(networkGate) + "; kernel drops: vm " + NodeStats.drops(svmPort);
+    }
+
+    private static String status(SourceGate g) {
+        return g == null ? "-" : g.status();
     }
 
     public boolean promoted() {
@@ -194,6 +247,9 @@ public final class SecondaryNode implements AutoCloseable {
     @Override
     public void close() {
         loop.runUnlessStopped(() -> {
+            if (recheck != null) {
+                recheck.cancel(false);
+            }
             if (fromNetwork != null) {
                 fromNetwork.cancel();
             }

@@ -1,0 +1,135 @@
+package dev.colo.proxy.node;
+
+import dev.colo.proxy.io.FramePort;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Sends to a frame port without losing what the node accepted: a frame the port refuses (its kernel queue
+ * is full) waits here, in order, and so do the frames after it, until the port takes them again. While
+ * frames wait the outbox is {@link #blocked}, and the node stops reading the sources that feed it. The
+ * backlog grows on demand (one release burst can be a whole comparator store) up to a hard limit that only
+ * a feeder ignoring {@link #blocked} reaches; frames beyond it are counted as dropped. Loop only.
+ */
+public final class PortOutbox {
+    private static final Logger LOG = Logger.getLogger(PortOutbox.class.getName());
+    private static final int INITIAL_BACKLOG = 1 << 20;
+    public static final int MAX_BACKLOG = 128 << 20;
+
+    private final FramePort port;
+    private final ByteBuffer sending;
+    /** Frames waiting, each [u16 length][bytes], between {@code head} and {@code tail}. */
+    private byte[] backlog = new byte[0];
+    private int head;
+    private int tail;
+    private long waiting;
+    public final AtomicLong backlogged = new AtomicLong();
+    public final AtomicLong dropped = new AtomicLong();
+    private boolean warnedFull;
+
+    public PortOutbox(FramePort port, int maxFrame) {
+        this.port = port;
+        this.sending = ByteBuffer.allocateDirect(maxFrame);
+    }
+
+    /** Sends the frame (position..limit, unchanged), or keeps it for later. False only when it had to be dropped. */
+    public boolean send(ByteBuffer frame) {
+        if (waiting == 0 && trySend(frame)) {
+            return true;
+        }
+        return keep(frame);
+    }
+
+    /** Like {@link #send(ByteBuffer)} for bytes in an array. */
+    public boolean send(byte[] frame, int offset, int length) {
+        if (length > sending.capacity()) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        sending.clear();
+        sending.put(frame, offset, length).flip();
+        return send(sending);
+    }
+
+    /** Frames wait: the sources feeding this port should not be read. */
+    public boolean blocked() {
+        return waiting > 0;
+    }
+
+    public long waiting() {
+        return waiting;
+    }
+
+    /** Sends what waits, as far as the port takes it; true when nothing waits any more. */
+    public boolean retry() {
+        while (waiting > 0) {
+            int len = ((backlog[head] & 0xff) << 16) | ((backlog[head + 1] & 0xff) << 8) | (backlog[head + 2] & 0xff);
+            sending.clear();
+            sending.put(backlog, head + 3, len).flip();
+            if (!trySend(sending)) {
+                return false;
+            }
+            head += 3 + len;
+            waiting--;
+        }
+        head = 0;
+        tail = 0;
+        return true;
+    }
+
+    private boolean trySend(ByteBuffer frame) {
+        try {
+            return port.send(frame);
+        } catch (IOException e) {
+            // A persistent error (interface gone): the frame waits like any other; the port's error is counted there.
+            return false;
+        }
+    }
+
+    private boolean keep(ByteBuffer frame) {
+        int len = frame.remaining();
+        if (!room(3 + len)) {
+            dropped.incrementAndGet();
+            if (!warnedFull) {
+                warnedFull = true;
+                LOG.warning(port.describe() + ": " + MAX_BACKLOG + " bytes wait for the port; its feeder ignores back-pressure:"
+                        + " frames dropped (counted)");
+            }
+            return false;
+        }
+        backlog[tail] = (byte) (len >> 16);
+        backlog[tail + 1] = (byte) (len >> 8);
+        backlog[tail + 2] = (byte) len;
+        frame.get(frame.position(), backlog, tail + 3, len);
+        tail += 3 + len;
+        waiting++;
+        backlogged.incrementAndGet();
+        return true;
+    }
+
+    /** Room for {@code n} more bytes at the tail: compacts, then grows by doubling up to the limit. */
+    private boolean room(int n) {
+        if (tail + n <= backlog.length) {
+            return true;
+        }
+        int used = tail - head;
+        if (used + n > MAX_BACKLOG) {
+            return false;
+        }
+        byte[] target = backlog;
+        if (used + n > backlog.length) {
+            int size = Math.max(INITIAL_BACKLOG, backlog.length);
+            while (size < used + n) {
+                size = Math.min(MAX_BACKLOG, size * 2);
+            }
+            target = new byte[size];
+        }
+        System.arraycopy(backlog, head, target, 0, used);
+        backlog = target;
+        head = 0;
+        tail = used;
+        return true;
+    }
+}
