@@ -303,6 +303,14 @@ public final class OutputComparator {
         return unprotected || (store.held(side, false) < smallQuota && store.held(side, true) < largeQuota);
     }
 
+    /** How many more frames of {@code side} are sure to find a slot now (see {@link #canAccept}). */
+    public int room(int side) {
+        if (unprotected) {
+            return Integer.MAX_VALUE;
+        }
+        return Math.max(0, Math.min(smallQuota - store.held(side, false), largeQuota - store.held(side, true)));
+    }
+
     /** Both sides at their quota and no twin in sight: only a checkpoint can make room. Reported once per episode. */
     private void checkStoreFull(int stream, int side) {
         boolean full = !canAccept(P) && !canAccept(S);

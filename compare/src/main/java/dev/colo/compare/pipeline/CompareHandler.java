@@ -7,10 +7,17 @@ import dev.colo.compare.OutputComparator;
 final class CompareHandler implements EventHandler<FrameEvent> {
     private final OutputComparator comparator;
     private final Runnable onEnd;
+    /** Null on the caller's thread (it asks the comparator itself). */
+    private final Admission admission;
 
     CompareHandler(OutputComparator comparator, Runnable onEnd) {
+        this(comparator, onEnd, null);
+    }
+
+    CompareHandler(OutputComparator comparator, Runnable onEnd, Admission admission) {
         this.comparator = comparator;
         this.onEnd = onEnd;
+        this.admission = admission;
     }
 
     @Override
@@ -18,6 +25,9 @@ final class CompareHandler implements EventHandler<FrameEvent> {
         switch (e.type) {
             case FrameEvent.FRAME:
                 comparator.onFrame(e.side, e.timestampNanos, e.data, 0, e.length, e.info);
+                if (admission != null) {
+                    admission.processed(e.side, comparator);
+                }
                 break;
             case FrameEvent.TICK:
                 comparator.onTick(e.timestampNanos);
@@ -40,6 +50,9 @@ final class CompareHandler implements EventHandler<FrameEvent> {
         }
         if (endOfBatch) {
             comparator.pollCommit();
+            if (admission != null) {
+                admission.update(comparator); // a tick or a commit may have made room
+            }
         }
     }
 }

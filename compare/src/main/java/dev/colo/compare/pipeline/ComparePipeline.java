@@ -65,6 +65,7 @@ public final class ComparePipeline implements CompareStage {
     private final ThreadLocal<dev.colo.compare.packet.FrameDecoder> decoders =
             ThreadLocal.withInitial(dev.colo.compare.packet.FrameDecoder::new);
     private boolean closed;
+    private final Admission admission;
 
     private ComparePipeline(Builder b) {
         drainAtEnd = b.drainAtEnd;
@@ -87,7 +88,8 @@ public final class ComparePipeline implements CompareStage {
         }
         inbound = new Disruptor<>(FrameEvent::new, b.ringSize, threads("colo-compare"),
                 b.multipleProducers ? ProducerType.MULTI : ProducerType.SINGLE, wait(b.waiting));
-        CompareHandler compare = new CompareHandler(comparator, onEnd);
+        admission = new Admission(comparator);
+        CompareHandler compare = new CompareHandler(comparator, onEnd, admission);
         if (b.parseOn == ParseOn.OWN_THREAD) {
             inbound.handleEventsWith(new ParseHandler()).then(compare);
             ingestDecoder = null;
@@ -132,6 +134,7 @@ public final class ComparePipeline implements CompareStage {
         if (parseOn == ParseOn.INGEST) {
             (ingestDecoder != null ? ingestDecoder : decoders.get()).decode(linkType, e.data, 0, length, e.info);
         }
+        admission.published(side);
         commit(seq);
     }
 
@@ -144,7 +147,17 @@ public final class ComparePipeline implements CompareStage {
         if (parseOn == ParseOn.INGEST) {
             (ingestDecoder != null ? ingestDecoder : decoders.get()).decode(linkType, e.data, 0, e.length, e.info);
         }
+        admission.published(side);
         commit(seq);
+    }
+
+    /**
+     * Whether one more frame of {@code side} is sure to find room in the store, counting the frames still on
+     * their way through the ring. Only for a single publishing thread.
+     */
+    @Override
+    public boolean canAccept(int side) {
+        return admission.canAccept(side);
     }
 
     /** Publishes at once, or with the batch. */

@@ -11,6 +11,12 @@ public interface CompareStage extends AutoCloseable {
     /** One output frame (position..limit, copied before the call returns) of {@code side}. */
     void publish(int side, long timestampNanos, int linkType, ByteBuffer frame);
 
+    /**
+     * Whether one more frame of {@code side} is sure to find room in the comparator: a caller that reads a
+     * side's source only while this holds never makes it lose a frame (back-pressure). The publishing thread only.
+     */
+    boolean canAccept(int side);
+
     /** Advances the comparator's clock without a frame: timeouts fire, commits are noticed. */
     void tick(long nowNanos);
 

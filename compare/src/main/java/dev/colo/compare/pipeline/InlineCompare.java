@@ -38,6 +38,11 @@ public final class InlineCompare implements CompareStage {
     }
 
     @Override
+    public boolean canAccept(int side) {
+        return comparator.canAccept(side);
+    }
+
+    @Override
     public void tick(long nowNanos) {
         control(FrameEvent.TICK, nowNanos);
     }

@@ -30,7 +30,12 @@ public final class LinkConfig {
     public static final int DEFAULT_WRITE_LOW_WATER = 2 << 20;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RECONNECT_DELAY = Duration.ofMillis(200);
-    public static final Duration DEFAULT_WRITE_STALL_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * A peer that reads nothing for this long is taken as stuck. Long, because a peer that applies back-pressure
+     * also reads nothing for a while: a comparator waits up to its compare timeout (3 s) and a checkpoint before
+     * it has room again. A peer that is gone is found sooner, by keepalive and TCP_USER_TIMEOUT.
+     */
+    public static final Duration DEFAULT_WRITE_STALL_TIMEOUT = Duration.ofSeconds(30);
     /** With the interval and count below, a silent dead peer is found in about 6 s. */
     public static final Duration DEFAULT_KEEPALIVE_IDLE = Duration.ofSeconds(3);
     public static final Duration DEFAULT_KEEPALIVE_INTERVAL = Duration.ofSeconds(1);

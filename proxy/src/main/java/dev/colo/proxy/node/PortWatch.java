@@ -130,6 +130,7 @@ public final class PortWatch implements EpollIoHandle {
     /**
      * Back-pressure, on the loop: while paused the port is not read (frames wait in the kernel's queue or
      * ring, and beyond it the kernel drops and counts them, as a full NIC would); resuming reads what waits.
+     * A frame already read ahead when a handler pauses is still delivered: at most one frame after the pause.
      */
     public void pause(boolean pause) {
         if (pause == paused || cancelled) {

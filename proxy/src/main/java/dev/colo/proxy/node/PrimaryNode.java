@@ -51,7 +51,6 @@ public final class PrimaryNode implements AutoCloseable {
     private final NodeStats stats = new NodeStats();
     private final long scanNanos;
     private final int maxFrame;
-    private final boolean compareOnLoop;
     private final PortOutbox toVm;
     private final PortOutbox toNetwork;
     private PortWatch fromVm;
@@ -78,11 +77,10 @@ public final class PrimaryNode implements AutoCloseable {
         this.scanNanos = Math.max(1_000_000L, config.scanIntervalNanos());
         this.toVm = new PortOutbox(vmPort, maxFrame);
         this.toNetwork = new PortOutbox(netPort, maxFrame);
-        this.compareOnLoop = !tuning.compareOnOwnThread();
         Release release = new Release(observer);
-        // On the loop the comparator is asked before each frame whether its side has room (back-pressure);
-        // behind the Disruptor its ring is the bound instead (a full ring makes the loop wait).
-        config.admissionControl(compareOnLoop);
+        // The comparator (on the loop, or behind the Disruptor counting what is in flight) is asked before
+        // each frame whether its side has room: back-pressure, never a frame it cannot hold.
+        config.admissionControl(true);
         this.compare = tuning.compareOnOwnThread()
                 ? ComparePipeline.builder().config(config).gate(gate).sink(release).emitOn(ComparePipeline.EmitOn.COMPARE_THREAD)
                         .multipleProducers(true) // the loop publishes; close() publishes the end from the caller's thread
@@ -157,11 +155,11 @@ public final class PrimaryNode implements AutoCloseable {
         if (networkGate != null) {
             boolean mirrorFull = mirror.isConnected() && !mirror.isWritable();
             networkGate.set(mirrorFull || toVm.blocked(), mirrorFull ? MIRROR_FULL : VM_PORT_FULL);
-            vmGate.set(networkFull || (compareOnLoop && !compare.comparator().canAccept(Side.PRIMARY.ordinal())),
+            vmGate.set(networkFull || !compare.canAccept(Side.PRIMARY.ordinal()),
                     networkFull ? NETWORK_PORT_FULL : PRIMARY_AHEAD);
         }
         if (redirectGate != null) {
-            redirectGate.set(networkFull || (compareOnLoop && !compare.comparator().canAccept(Side.SECONDARY.ordinal())),
+            redirectGate.set(networkFull || !compare.canAccept(Side.SECONDARY.ordinal()),
                     networkFull ? NETWORK_PORT_FULL : SECONDARY_AHEAD);
         }
     }

@@ -296,7 +296,8 @@ class FrameLinkTest {
                     refused++;
                 }
             }
-            assertTrue(refused > 0 && server.queuedBytes() <= (1 << 20) + 9008, "refused " + refused + ", queued " + server.queuedBytes());
+            // (a send from another thread may overshoot by the few frames the loop is moving at that moment)
+            assertTrue(refused > 0 && server.queuedBytes() <= (1 << 20) + 4 * 9008, "refused " + refused + ", queued " + server.queuedBytes());
             await(() -> r.downs() == 1, 5000, () -> "the stall report; " + r.events + "; " + server.stats());
             String reason = r.lastDown();
             assertTrue(reason.matches("link to 127\\.0\\.0\\.1:\\d+ stalled: \\d+ bytes unsent for 400 ms"), reason);

@@ -175,7 +175,11 @@ class NodeLoopTest {
                 sendNumbered(i);
             }
             Thread.sleep(300);
-            assertEquals(5, seen.size(), "a paused port is not read");
+            int whenPaused = seen.size();
+            // The frame read ahead (to know whether it ends the burst) is delivered, not lost: at most one more.
+            assertTrue(whenPaused == 5 || whenPaused == 6, "a paused port is not read: " + whenPaused);
+            Thread.sleep(200);
+            assertEquals(whenPaused, seen.size(), "still nothing read while paused");
             for (int round = 0; round < 3; round++) { // pause and resume again: the fd goes out of epoll and back
                 loop.run(() -> watch[0].pause(false));
                 loop.run(() -> watch[0].pause(true));
