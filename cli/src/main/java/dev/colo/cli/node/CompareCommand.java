@@ -58,6 +58,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-command", paramLabel = "CMD", split = " ", description = "Run to get a checkpoint; exit 0 = committed.")
     List<String> checkpointCommand;
 
+    @Option(names = "--compare-thread",
+            description = "Compare on a thread of its own behind the Disruptor ring; the I/O thread only moves bytes. "
+                    + "For hosts with a core to spare.")
+    boolean compareThread;
+
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int statsInterval;
 
@@ -80,7 +85,7 @@ public final class CompareCommand implements Callable<Integer> {
         CompareNode node;
         try {
             node = new CompareNode(pIn, sIn, o, link, compare.toConfig(CheckpointModel.SECONDARY_RESTORED),
-                    gate != null ? gate : new NeverGate(), divergences);
+                    gate != null ? gate : new NeverGate(), divergences, compareThread);
         } catch (java.io.IOException e) {
             spec.commandLine().getErr().println("colo compare: " + e.getMessage());
             return 4;

@@ -10,6 +10,8 @@ import dev.colo.compare.DecisionListener;
 import dev.colo.compare.Divergence;
 import dev.colo.compare.OutputComparator;
 import dev.colo.compare.packet.FrameDecoder;
+import dev.colo.compare.pipeline.ComparePipeline;
+import dev.colo.compare.pipeline.CompareStage;
 import dev.colo.compare.pipeline.InlineCompare;
 import dev.colo.proxy.link.FrameLink;
 import dev.colo.proxy.link.FrameReceiver;
@@ -17,7 +19,6 @@ import dev.colo.proxy.link.LinkConfig;
 import dev.colo.proxy.node.NodeLoop;
 import dev.colo.proxy.node.SourceGate;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +42,7 @@ public final class CompareNode implements AutoCloseable {
     private final FrameLink out;
     private final FrameLink primaryIn;
     private final FrameLink secondaryIn;
-    private final InlineCompare compare;
+    private final CompareStage compare;
     private final OutputComparator comparator;
     private final SourceGate primaryGate;
     private final SourceGate secondaryGate;
@@ -51,8 +52,9 @@ public final class CompareNode implements AutoCloseable {
     private final ScheduledFuture<?> recheck;
 
     /** Decisions the node has acted on (divergences, checkpoints, flushes) go to {@code observer}, on the loop. */
+    /** @param compareThread compare on a thread of its own behind the Disruptor ring (the loop then only moves bytes) */
     public CompareNode(LinkSpec primary, LinkSpec secondary, LinkSpec outdev, LinkConfig link, CompareConfig config,
-            CheckpointGate gate, DecisionListener observer) throws IOException {
+            CheckpointGate gate, DecisionListener observer, boolean compareThread) throws IOException {
         loop = NodeLoop.start("compare", Duration.ZERO);
         FrameLink o = null;
         FrameLink p = null;
@@ -60,7 +62,11 @@ public final class CompareNode implements AutoCloseable {
         try {
             o = outdev.open("outdev", link.copy().holdWhileDown(true), frame -> { }, loop.loop());
             out = o;
-            compare = new InlineCompare(config.admissionControl(true), gate, new Release(link.maxFrame(), observer));
+            config.admissionControl(true);
+            compare = compareThread
+                    ? ComparePipeline.builder().config(config).gate(gate).sink(new Release(observer))
+                            .emitOn(ComparePipeline.EmitOn.COMPARE_THREAD).multipleProducers(true).drainAtEnd(false).start()
+                    : new InlineCompare(config, gate, new Release(observer));
             comparator = compare.comparator();
             p = primary.open("primary-in", link, input(P), loop.loop());
             s = secondary.open("secondary-in", link, input(S), loop.loop());
@@ -95,8 +101,8 @@ public final class CompareNode implements AutoCloseable {
     /** On the loop, after anything that may have filled or freed a destination. A few field reads: cheap per frame. */
     private void updateGates() {
         boolean outFull = !out.isWritable();
-        primaryGate.set(outFull || !comparator.canAccept(P), outFull ? OUTDEV_FULL : STORE_PRIMARY);
-        secondaryGate.set(outFull || !comparator.canAccept(S), outFull ? OUTDEV_FULL : STORE_SECONDARY);
+        primaryGate.set(outFull || !compare.canAccept(P), outFull ? OUTDEV_FULL : STORE_PRIMARY);
+        secondaryGate.set(outFull || !compare.canAccept(S), outFull ? OUTDEV_FULL : STORE_SECONDARY);
     }
 
     public String describe() {
@@ -141,30 +147,26 @@ public final class CompareNode implements AutoCloseable {
         recheck.cancel(false);
         primaryIn.close();
         secondaryIn.close();
-        loop.runUnlessStopped(compare::close);
+        if (compare instanceof InlineCompare) {
+            loop.runUnlessStopped(compare::close); // its one thread is the loop's
+        } else {
+            compare.close();
+        }
         out.close();
         loop.close();
     }
 
-    /** Released frames go to outdev through one reused direct buffer; decisions then to the observer. */
+    /** Released frames go straight from the comparator's store to outdev; decisions then to the observer. */
     private final class Release implements DecisionListener {
-        private final ByteBuffer buffer;
         private final DecisionListener observer;
 
-        Release(int maxFrame, DecisionListener observer) {
-            this.buffer = ByteBuffer.allocateDirect(maxFrame);
+        Release(DecisionListener observer) {
             this.observer = observer;
         }
 
         @Override
         public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-            buffer.clear();
-            if (length > buffer.capacity()) {
-                outRefused.incrementAndGet();
-                return;
-            }
-            buffer.put(frame, offset, length).flip();
-            if (out.send(buffer)) {
+            if (out.send(frame, offset, length)) {
                 released.incrementAndGet();
             } else {
                 outRefused.incrementAndGet();

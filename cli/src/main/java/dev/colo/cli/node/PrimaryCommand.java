@@ -3,8 +3,6 @@ package dev.colo.cli.node;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.protocol.Role;
 import dev.colo.cli.CompareOptions;
-import dev.colo.compare.DecisionListener;
-import dev.colo.compare.Divergence;
 import dev.colo.proxy.io.FramePort;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -81,11 +79,12 @@ public final class PrimaryCommand implements Callable<Integer> {
         FramePort vmSide = null;
         FramePort netSide = null;
         PrimaryRunner runner;
+        DivergenceLog divergences = new DivergenceLog(out);
         try {
             vmSide = node.open(spec, "--vm-port", vm.portSpec(node.vmPort));
             netSide = node.open(spec, "--net-port", netPort);
             runner = new PrimaryRunner(at, vmSide, netSide, node.link(), node.tuning(spec, compareThread), compare.toConfig(vm.checkpointModel()),
-                    node.checkpoint(NodeOptions.hostName()), vm.replicated(), node.arbiter(spec), new Reporter(out), logTo(out));
+                    node.checkpoint(NodeOptions.hostName()), vm.replicated(), node.arbiter(spec), divergences, logTo(out));
         } catch (ParameterException | IllegalArgumentException e) {
             throw NodeOptions.usage(spec, e, vmSide, netSide, vm);
         } catch (java.io.IOException e) {
@@ -105,7 +104,10 @@ public final class PrimaryCommand implements Callable<Integer> {
             stop.countDown();
         }, "colo-primary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> runner.coordinator().state() + ": " + runner.node().statusLine());
+        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> {
+            divergences.reportSuppressed();
+            return runner.coordinator().state() + ": " + runner.node().statusLine();
+        });
         return 0;
     }
 
@@ -117,28 +119,5 @@ public final class PrimaryCommand implements Callable<Integer> {
                 out.flush();
             }
         };
-    }
-
-    /** Prints divergences (the first 100, then one line per 1000) as they happen. */
-    private static final class Reporter implements DecisionListener {
-        private final PrintWriter out;
-        private long divergences;
-
-        Reporter(PrintWriter out) {
-            this.out = out;
-        }
-
-        @Override
-        public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-        }
-
-        @Override
-        public void onDivergence(Divergence d) {
-            divergences++;
-            if (divergences <= 100 || divergences % 1000 == 0) {
-                out.println("divergence #" + divergences + ": " + d);
-                out.flush();
-            }
-        }
     }
 }

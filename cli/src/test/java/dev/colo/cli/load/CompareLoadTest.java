@@ -100,6 +100,16 @@ class CompareLoadTest {
     }
 
     @Test
+    void withTheComparatorOnItsOwnThreadNothingIsLostEither() throws Exception {
+        // Behind the Disruptor the loop counts the frames still in the ring against the store's room.
+        long frames = 300_000;
+        Run run = run(CompareFeeder.builder().frames(frames).flows(4).udpFlows(1).frameSizes(60, 1514).primaryLead(20_000),
+                "--compare-thread");
+        assertEverythingReleasedOnce(run, frames);
+        assertTrue(run.lastStatus().contains("divergences: none"), run.lastStatus());
+    }
+
+    @Test
     void smallFramesAtFullRateDoNotStall() throws Exception {
         // 118-byte frames: the feed that once stopped for good after 67,249 frames with a full store.
         long frames = 300_000;

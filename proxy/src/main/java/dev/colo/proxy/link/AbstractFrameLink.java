@@ -65,6 +65,11 @@ abstract class AbstractFrameLink implements FrameLink {
     }
 
     @Override
+    public boolean send(byte[] frame, int offset, int length) {
+        return frames.send(frame, offset, length);
+    }
+
+    @Override
     public void onWritabilityChange(Runnable listener) {
         writabilityListener = java.util.Objects.requireNonNull(listener, "listener");
     }
@@ -193,11 +198,12 @@ abstract class AbstractFrameLink implements FrameLink {
 
     /**
      * One received frame to the receiver: copied into the link's one reused direct buffer (a memcpy of at
-     * most one frame; a view of Netty's buffer would cost an object per frame). Event loop only.
+     * most one frame; a view of Netty's buffer would cost an object per frame with some allocators, and a
+     * receiver may rewrite the frame in place). Event loop only.
      */
     void deliver(ByteBuf in, int index, int length) {
-        stats.framesReceived.incrementAndGet();
-        stats.bytesReceived.addAndGet(length);
+        LinkStats.addFromLoop(stats.framesReceived, 1);
+        LinkStats.addFromLoop(stats.bytesReceived, length);
         ByteBuffer view = received.clear().limit(length);
         in.getBytes(index, view);
         view.flip();

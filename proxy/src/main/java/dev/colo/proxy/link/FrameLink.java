@@ -17,6 +17,9 @@ public interface FrameLink extends AutoCloseable {
      */
     boolean send(ByteBuffer frame);
 
+    /** As {@link #send(ByteBuffer)}, for a frame in an array (no intermediate buffer). */
+    boolean send(byte[] frame, int offset, int length);
+
     /**
      * Called on the link's event loop whenever {@link #isWritable} may have changed (the outbound buffer
      * crossed a water mark, the connection came or went), so a feeder paused for this link can resume.

@@ -45,7 +45,20 @@ final class LinkFrameEncoder {
 
     /** A new buffer with the encoded frame; the frame's position and limit are left as they were. */
     ByteBuf encode(ByteBufAllocator alloc, ByteBuffer frame) {
-        int length = frame.remaining();
+        ByteBuf out = header(alloc, frame.remaining());
+        int position = frame.position();
+        out.writeBytes(frame);
+        frame.position(position);
+        return out;
+    }
+
+    /** As {@link #encode(ByteBufAllocator, ByteBuffer)}, for a frame in an array. */
+    ByteBuf encode(ByteBufAllocator alloc, byte[] frame, int offset, int length) {
+        return header(alloc, length).writeBytes(frame, offset, length);
+    }
+
+    /** A buffer for a frame of {@code length} bytes with the fields before it written. */
+    private ByteBuf header(ByteBufAllocator alloc, int length) {
         int wire = wireLength(length);
         ByteBuf out = alloc.directBuffer(wire, wire);
         out.writeInt(vnetHdrLen + length);
@@ -53,9 +66,6 @@ final class LinkFrameEncoder {
             out.writeInt(vnetHdrLen);
             out.writeZero(vnetHdrLen);
         }
-        int position = frame.position();
-        out.writeBytes(frame);
-        frame.position(position);
         return out;
     }
 }

@@ -17,6 +17,15 @@ public final class LinkStats {
     public final AtomicLong connects = new AtomicLong();
     public final AtomicLong disconnects = new AtomicLong();
 
+    /**
+     * Adds to a counter that only the link's event loop writes (frames and bytes received and sent): an
+     * ordered store instead of a locked read-modify-write per frame. Readers anywhere see it with a delay of
+     * at most a few frames.
+     */
+    static void addFromLoop(AtomicLong counter, long delta) {
+        counter.lazySet(counter.get() + delta);
+    }
+
     @Override
     public String toString() {
         return "sent " + framesSent + " frames (" + bytesSent + " B), received " + framesReceived + " (" + bytesReceived

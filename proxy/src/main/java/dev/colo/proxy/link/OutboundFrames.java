@@ -85,27 +85,52 @@ final class OutboundFrames implements Runnable {
 
     boolean send(ByteBuffer frame) {
         Channel ch = channel;
+        if (!admit(ch, frame.remaining())) {
+            return false;
+        }
+        queue(encoder.encode(alloc(ch), frame));
+        return true;
+    }
+
+    boolean send(byte[] frame, int offset, int length) {
+        Channel ch = channel;
+        if (!admit(ch, length)) {
+            return false;
+        }
+        queue(encoder.encode(alloc(ch), frame, offset, length));
+        return true;
+    }
+
+    /** Whether a frame of this length may be queued now; counts and reports a refusal. */
+    private boolean admit(Channel ch, int length) {
         if (ch == null && !holdWhileDown) {
             stats.sendDropped.incrementAndGet();
             return false;
         }
-        if (!encoder.fits(frame.remaining())) {
-            refuseTooLong(frame.remaining());
+        if (!encoder.fits(length)) {
+            refuseTooLong(length);
             return false;
         }
         if (queuedBytes() >= queueLimit) {
             refuseOverLimit();
             return false;
         }
-        ByteBuf buf = encoder.encode(ch != null ? ch.alloc() : io.netty.buffer.PooledByteBufAllocator.DEFAULT, frame);
-        queuedBytes.addAndGet(buf.readableBytes());
-        queue.offer(buf);
-        scheduleDrain();
         return true;
     }
 
+    private static io.netty.buffer.ByteBufAllocator alloc(Channel ch) {
+        return ch != null ? ch.alloc() : io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+    }
+
+    private void queue(ByteBuf buf) {
+        queuedBytes.addAndGet(buf.readableBytes());
+        queue.offer(buf);
+        scheduleDrain();
+    }
+
     private void scheduleDrain() {
-        if (drainScheduled.compareAndSet(false, true)) {
+        // A plain read first: under load the drain is already scheduled, and a failed CAS still costs a locked instruction.
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             try {
                 loop.execute(this);
             } catch (RejectedExecutionException e) {
@@ -135,8 +160,8 @@ final class OutboundFrames implements Runnable {
             if (open) {
                 ch.write(buf, ch.voidPromise());
                 bytesToChannel += wire;
-                stats.framesSent.incrementAndGet();
-                stats.bytesSent.addAndGet(encoder.frameLength(wire));
+                LinkStats.addFromLoop(stats.framesSent, 1);
+                LinkStats.addFromLoop(stats.bytesSent, encoder.frameLength(wire));
                 wrote = true;
             } else {
                 buf.release(); // the connection went away after the frame was accepted
