@@ -51,6 +51,10 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
     /** RECEIVED was sent for the staged state but it is not applied yet. */
     private volatile boolean committedUnapplied;
 
+    /** How soon a refused takeover is asked for again (the witness grants it once the dead primary's lease expired). */
+    static final long PROMOTION_RETRY_MS = 250;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("dev.colo.checkpoint");
+
     public SecondaryCoordinator(CheckpointConfig config, ReplicatedVm vm, Arbiter arbiter, CoordinatorListener listener) {
         super(Role.SECONDARY, SecondaryState.CONNECTING, config, vm, arbiter, listener);
         bootstrap = new Bootstrap().group(loop).channel(channelClass())
@@ -397,9 +401,19 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
                 if (!d.granted()) {
                     failover = "DENIED";
                     failoverReason = reason + "; arbiter refused: " + d.reason();
-                    transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): rejoining");
+                    // Said each time: the transition below is skipped when already CONNECTING.
+                    LOG.info(() -> "SECONDARY " + config.nodeId() + ": arbiter refused takeover (" + d.reason() + "): asking again in "
+                            + PROMOTION_RETRY_MS + " ms, and trying to rejoin the primary meanwhile");
+                    transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): asking again, rejoining meanwhile");
                     everInSync = false; // our VM diverged: the next join is a full sync
                     reconnectLater();
+                    // A dead primary's lease runs out later: keep asking until granted or the primary is back
+                    // (a rejoin moves the state past CONNECTING).
+                    loop.schedule(() -> {
+                        if (!closing && state == SecondaryState.CONNECTING && "DENIED".equals(failover)) {
+                            promote(reason);
+                        }
+                    }, PROMOTION_RETRY_MS, TimeUnit.MILLISECONDS);
                     return;
                 }
                 // Wait for the VM thread: an apply of a committed checkpoint still running there finishes first.

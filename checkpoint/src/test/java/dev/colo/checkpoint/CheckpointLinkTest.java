@@ -123,6 +123,55 @@ class CheckpointLinkTest {
         }
     }
 
+    /**
+     * With a witness: a killed primary's lease is still valid when the secondary first asks, so it is refused;
+     * the secondary keeps asking and takes over once the lease expired (it used to ask once and wait forever).
+     */
+    @Test
+    void aSecondaryRefusedWhileTheDeadPrimarysLeaseRunsKeepsAskingAndTakesOver() throws Exception {
+        dev.colo.checkpoint.arbiter.WitnessServer witness = new dev.colo.checkpoint.arbiter.WitnessServer(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        InetSocketAddress at = witness.start();
+        java.time.Duration ttl = java.time.Duration.ofMillis(2000); // longer than the 500 ms a promotion request may wait
+        dev.colo.checkpoint.arbiter.WitnessArbiter primaryArbiter = new dev.colo.checkpoint.arbiter.WitnessArbiter(at, ttl, java.time.Duration.ofMillis(300));
+        // A killed process frees nothing: its claim is not released, the lease has to run out.
+        dev.colo.checkpoint.arbiter.Arbiter dying = new dev.colo.checkpoint.arbiter.Arbiter() {
+            @Override
+            public boolean renew(String clusterId, String nodeId) {
+                return primaryArbiter.renew(clusterId, nodeId);
+            }
+
+            @Override
+            public dev.colo.checkpoint.arbiter.Decision requestPromotion(String clusterId, String nodeId, java.time.Duration timeout) {
+                return primaryArbiter.requestPromotion(clusterId, nodeId, timeout);
+            }
+
+            @Override
+            public void release(String clusterId, String nodeId) {
+            }
+
+            @Override
+            public String describe() {
+                return "dying " + primaryArbiter.describe();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (witness; primaryArbiter;
+             Pair p = new Pair(dying, new dev.colo.checkpoint.arbiter.WitnessArbiter(at, ttl, java.time.Duration.ofMillis(300)), false,
+                     Pair.testConfig())) {
+            p.awaitProtected();
+            Thread.sleep(400); // the primary holds the lease
+            p.primary.close();
+            // Refused while the dead primary's lease runs (the first ask waits at most 500 ms of its 2 s),
+            // granted on a later ask: before, the first refusal was the last word.
+            Pair.await(() -> p.secondary.state() == SecondaryState.PROMOTED, 10_000, () -> "promotion after the lease ran out; events " + p.events);
+            assertTrue(p.events.stream().anyMatch(e -> e.startsWith("FAILOVER")), p.events.toString());
+        }
+    }
+
     @Test
     void theSecondaryLostLeavesThePrimaryRunningUnprotectedAndANewSecondaryCanJoin() throws Exception {
         try (Pair p = new Pair(new AlwaysArbiter(), new AlwaysArbiter(), false, Pair.testConfig());
