@@ -32,8 +32,9 @@ public final class CheckpointConfig {
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private int heartbeatMisses = DEFAULT_HEARTBEAT_MISSES;
     private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
-    private Duration periodicInterval = DEFAULT_PERIODIC_INTERVAL;
-    private Duration minInterval = DEFAULT_MIN_INTERVAL;
+    /** Volatile: settable at run time from any thread (the coordinator reads both at each use, on its loop). */
+    private volatile Duration periodicInterval = DEFAULT_PERIODIC_INTERVAL;
+    private volatile Duration minInterval = DEFAULT_MIN_INTERVAL;
     private Duration reconnectDelay = DEFAULT_RECONNECT_DELAY;
     private Duration promotionTimeout = DEFAULT_PROMOTION_TIMEOUT;
     private Duration renewInterval = DEFAULT_RENEW_INTERVAL;

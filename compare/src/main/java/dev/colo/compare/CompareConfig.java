@@ -56,6 +56,49 @@ public final class CompareConfig {
     private boolean admissionControl;
     private CheckpointModel checkpointModel = CheckpointModel.SECONDARY_RESTORED;
     private RuleSet rules = RuleSet.defaults();
+    /** Run-time changes waiting for the comparator's thread (see {@link #submitLiveChange}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> liveChanges = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * Any thread: a change of this configuration for the comparator that uses it to run on its own thread,
+     * at its next tick ({@link OutputComparator#onTick}; through the Disruptor ring as a TICK event when the
+     * comparator has a thread of its own). The comparator reads the values that may change this way at each
+     * use: compare timeout, scan interval, queue limits, thin-acks-after, min checkpoint interval, rules.
+     */
+    public void submitLiveChange(Runnable change) {
+        liveChanges.add(change);
+    }
+
+    /** The comparator's thread: runs the changes submitted so far. Lock- and allocation-free when there are none. */
+    public void applyLiveChanges() {
+        Runnable r;
+        while ((r = liveChanges.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /** A copy of every value (not the pending changes): to validate a change before it is made. */
+    public CompareConfig copy() {
+        CompareConfig c = new CompareConfig();
+        c.compareTimeoutNanos = compareTimeoutNanos;
+        c.scanIntervalNanos = scanIntervalNanos;
+        c.maxQueuedPackets = maxQueuedPackets;
+        c.maxQueuedBytes = maxQueuedBytes;
+        c.maxConnections = maxConnections;
+        c.minCheckpointIntervalNanos = minCheckpointIntervalNanos;
+        c.idleTimeoutNanos = idleTimeoutNanos;
+        c.smallSlots = smallSlots;
+        c.smallSlotSize = smallSlotSize;
+        c.largeSlots = largeSlots;
+        c.largeSlotSize = largeSlotSize;
+        c.storeFullWaitNanos = storeFullWaitNanos;
+        c.thinAcksAfter = thinAcksAfter;
+        c.admissionMargin = admissionMargin;
+        c.admissionControl = admissionControl;
+        c.checkpointModel = checkpointModel;
+        c.rules = rules;
+        return c;
+    }
 
     public CompareConfig validate() {
         require(compareTimeoutNanos > 0, "compare timeout must be > 0");

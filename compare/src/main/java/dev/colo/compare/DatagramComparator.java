@@ -17,13 +17,14 @@ import java.util.Arrays;
 final class DatagramComparator {
     private final Streams streams;
     private final FrameStore store;
-    private final RuleSet rules;
+    /** The rules are read at each use: they may change at run time (on this thread). */
+    private final CompareConfig config;
     private final OutputComparator out;
 
-    DatagramComparator(Streams streams, RuleSet rules, OutputComparator out) {
+    DatagramComparator(Streams streams, CompareConfig config, OutputComparator out) {
         this.streams = streams;
         this.store = streams.store;
-        this.rules = rules;
+        this.config = config;
         this.out = out;
     }
 
@@ -62,6 +63,7 @@ final class DatagramComparator {
             out.datagramMismatch(stream, p, -1, s, -1, "header differs (type/code)");
             return false;
         }
+        RuleSet rules = config.rules();
         int pAt = pStart;
         int sAt = sStart;
         while (true) {

@@ -65,8 +65,8 @@ public final class OutputComparator {
         this.store = new FrameStore(config.smallSlots(), config.smallSlotSize(), config.largeSlots(), config.largeSlotSize());
         this.overflowStream = config.maxConnections() * 2;
         this.streams = new Streams(overflowStream + 1, store);
-        this.tcp = new TcpStreamComparator(streams, config.rules(), config.thinAcksAfter(), this);
-        this.datagrams = new DatagramComparator(streams, config.rules(), this);
+        this.tcp = new TcpStreamComparator(streams, config, this);
+        this.datagrams = new DatagramComparator(streams, config, this);
         this.seenBySide = new boolean[config.maxConnections() * 2];
         this.flushQuota = new int[overflowStream + 1];
         this.lastSeenGeneration = gate.committedGeneration();
@@ -165,6 +165,7 @@ public final class OutputComparator {
 
     /** Advances the clock with no frame (live: a timer tick), firing timeouts and deferred checkpoints that fell due. */
     public void onTick(long nowNanos) {
+        config.applyLiveChanges(); // run-time changes, on this thread (a poll of an empty queue when there are none)
         advanceTime(nowNanos);
     }
 

@@ -31,15 +31,14 @@ final class TcpStreamComparator {
     private static final int MAX_THINNABLE_OPTIONS = 12;
     private static final int SACK_OPTION = 5;
 
-    private final RuleSet rules;
+    /** Rules and the thin-ACK threshold are read at each use: both may change at run time (on this thread). */
+    private final CompareConfig config;
     private final OutputComparator out;
-    private final int thinAcksAfter;
 
-    TcpStreamComparator(Streams streams, RuleSet rules, int thinAcksAfter, OutputComparator out) {
+    TcpStreamComparator(Streams streams, CompareConfig config, OutputComparator out) {
         this.streams = streams;
         this.store = streams.store;
-        this.rules = rules;
-        this.thinAcksAfter = thinAcksAfter;
+        this.config = config;
         this.out = out;
     }
 
@@ -100,6 +99,7 @@ final class TcpStreamComparator {
     private boolean supersedesTail(int stream, int slot) {
         int pi = Streams.idx(stream, P);
         int tail = streams.tail[pi];
+        int thinAcksAfter = config.thinAcksAfter();
         if (thinAcksAfter == 0 || streams.count[pi] < thinAcksAfter || tail == FrameStore.NONE
                 || !isBareAck(tail) || !isBareAck(slot) || store.ack(slot) - store.ack(tail) <= 0
                 || store.relStart(slot) != store.relStart(tail)) {
@@ -187,6 +187,7 @@ final class TcpStreamComparator {
     private void compare(int stream) {
         int pi = Streams.idx(stream, P);
         int si = Streams.idx(stream, S);
+        RuleSet rules = config.rules();
         while (true) {
             long pc = streams.cursor[pi];
             long sc = streams.cursor[si];

@@ -48,7 +48,8 @@ public final class CompareNode implements AutoCloseable {
     private final SourceGate secondaryGate;
     private final AtomicLong released = new AtomicLong();
     private final AtomicLong outRefused = new AtomicLong();
-    private final ScheduledFuture<?> ticker;
+    private volatile ScheduledFuture<?> ticker;
+    private final Runnable tick;
     private final ScheduledFuture<?> recheck;
 
     /** Decisions the node has acted on (divergences, checkpoints, flushes) go to {@code observer}, on the loop. */
@@ -84,10 +85,11 @@ public final class CompareNode implements AutoCloseable {
         primaryGate = new SourceGate("primary-in", primaryIn::pauseReceiving, comparator::heldFrames, "frames held");
         secondaryGate = new SourceGate("secondary-in", secondaryIn::pauseReceiving, comparator::heldFrames, "frames held");
         out.onWritabilityChange(this::updateGates);
-        ticker = loop.every(Math.max(1_000_000L, config.scanIntervalNanos()), () -> {
+        tick = () -> {
             compare.tick(System.nanoTime());
             updateGates();
-        });
+        };
+        ticker = loop.every(Math.max(1_000_000L, config.scanIntervalNanos()), tick);
         recheck = loop.every(RECHECK_NANOS, this::updateGates);
     }
 
@@ -120,6 +122,48 @@ public final class CompareNode implements AutoCloseable {
 
     public FrameLink outdev() {
         return out;
+    }
+
+    /** The comparator's configuration: changed at run time only through {@link CompareConfig#submitLiveChange}. */
+    public CompareConfig config() {
+        return comparator.config();
+    }
+
+    /** A new scan interval is in force (control socket): the comparator is ticked at it from now on. */
+    public void scanIntervalChanged(long scanNanos) {
+        loop.execute(() -> {
+            ticker.cancel(false);
+            ticker = loop.every(Math.max(1_000_000L, scanNanos), tick);
+        });
+    }
+
+    /** The counters `colo status` shows. */
+    public java.util.Map<String, Object> counters() {
+        CompareStats c = comparator.stats();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("released", released.get());
+        m.put("released-compared", c.get(CompareStats.RELEASED_COMPARED));
+        m.put("released-by-checkpoint", c.get(CompareStats.RELEASED_FLUSHED));
+        m.put("held-frames", comparator.heldFrames());
+        m.put("held-primary", c.heldPrimary());
+        m.put("outdev-queue-bytes", out.queuedBytes());
+        m.put("refused-by-outdev", outRefused.get());
+        m.put("lost", c.get(CompareStats.LOST));
+        m.put("malformed", c.totalMalformed());
+        java.util.Map<String, Object> div = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Object> ckp = new java.util.LinkedHashMap<>();
+        for (dev.colo.compare.CheckpointReason r : dev.colo.compare.CheckpointReason.values()) {
+            div.put(r.name(), c.divergences(r));
+            ckp.put(r.name(), c.checkpoints(r));
+        }
+        m.put("divergences", div);
+        m.put("checkpoints-asked", ckp);
+        java.util.Map<String, Object> bp = new java.util.LinkedHashMap<>();
+        for (SourceGate g : new SourceGate[] {primaryGate, secondaryGate}) {
+            bp.put(g == primaryGate ? "primary-in" : "secondary-in", g.status());
+        }
+        m.put("back-pressure", bp);
+        return m;
     }
 
     public SourceGate primaryGate() {

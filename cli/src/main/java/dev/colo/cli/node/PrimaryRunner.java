@@ -33,12 +33,19 @@ public final class PrimaryRunner implements AutoCloseable {
     private final PrimaryCoordinator coordinator;
     private final InetSocketAddress checkpointAddress;
     private final NodeLoop loop;
+    private final CompareConfig compareConfig;
+    private final CheckpointConfig checkpointConfig;
+    private final dev.colo.cli.control.DecisionCounters decisions;
+    private final dev.colo.cli.control.ControlEvents events = new dev.colo.cli.control.ControlEvents(dev.colo.checkpoint.protocol.Role.PRIMARY);
 
     public PrimaryRunner(NodeAddresses addresses, FramePort vmPort, FramePort netPort, LinkConfig link, NodeTuning tuning,
             CompareConfig compare, CheckpointConfig checkpoint, ReplicatedVm vm, Arbiter arbiter, DecisionListener observer,
             CoordinatorListener listener) throws IOException, InterruptedException {
         this.vmPort = vmPort;
         this.netPort = netPort;
+        this.compareConfig = compare;
+        this.checkpointConfig = checkpoint;
+        this.decisions = new dev.colo.cli.control.DecisionCounters(observer);
         this.loop = NodeLoop.start("primary", tuning.busyPoll());
         CoordinatorGate gate = new CoordinatorGate();
         FrameLinkServer m = null;
@@ -52,7 +59,7 @@ public final class PrimaryRunner implements AutoCloseable {
                     // The secondary sends nothing on the mirror link; a frame here is ignored.
                 }
             }, loop.loop());
-            n = new PrimaryNode(compare, loop, tuning, vmPort, netPort, m, gate, observer, FramePorts.MAX_FRAME);
+            n = new PrimaryNode(compare, loop, tuning, vmPort, netPort, m, gate, decisions, FramePorts.MAX_FRAME);
             r = new FrameLinkServer("redirect", addresses.redirect(), link, n.secondaryOutput(), loop.loop());
             n.attachRedirect(r);
             PrimaryNode nodeRef = n;
@@ -67,7 +74,7 @@ public final class PrimaryRunner implements AutoCloseable {
                     nodeRef.resumeProtection();
                 }
             };
-            c = new PrimaryCoordinator(checkpoint, vm, arbiter, Listeners.all(gate, protection, listener));
+            c = new PrimaryCoordinator(checkpoint, vm, arbiter, Listeners.all(gate, protection, events, listener));
             gate.attach(c);
             n.enterUnprotected("no secondary in sync yet");
             n.start();
@@ -90,6 +97,26 @@ public final class PrimaryRunner implements AutoCloseable {
 
     public PrimaryCoordinator coordinator() {
         return coordinator;
+    }
+
+    /** For the control socket: the comparator's configuration (changed only through its live-change queue). */
+    public CompareConfig compareConfig() {
+        return compareConfig;
+    }
+
+    /** For the control socket: the coordinator's configuration (its intervals are settable at run time). */
+    public CheckpointConfig checkpointConfig() {
+        return checkpointConfig;
+    }
+
+    /** Divergences and checkpoint requests by reason, counted on their way to the observer. */
+    public dev.colo.cli.control.DecisionCounters decisions() {
+        return decisions;
+    }
+
+    /** The coordinator's events as the control socket needs them (mode, checkpoint results). */
+    public dev.colo.cli.control.ControlEvents events() {
+        return events;
     }
 
     /** Where the secondary must connect: checkpoint link, mirror link, redirect link. */

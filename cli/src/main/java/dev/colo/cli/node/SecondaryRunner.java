@@ -41,6 +41,7 @@ public final class SecondaryRunner implements AutoCloseable {
     private final Thread starter;
     private final NodeLoop loop;
     private volatile boolean closed;
+    private final dev.colo.cli.control.ControlEvents events = new dev.colo.cli.control.ControlEvents(Role.SECONDARY);
 
     /**
      * @param vmRestoredByCheckpoints true when a commit makes the SVM a copy of the PVM (a real VM); false
@@ -94,7 +95,7 @@ public final class SecondaryRunner implements AutoCloseable {
                 }
             }
         };
-        this.coordinator = new SecondaryCoordinator(checkpoint, vm, arbiter, Listeners.all(wiring, listener));
+        this.coordinator = new SecondaryCoordinator(checkpoint, vm, arbiter, Listeners.all(wiring, events, listener));
         node.start();
         this.starter = new Thread(() -> startWhenLinked(primary), "secondary-start");
         starter.setDaemon(true);
@@ -138,6 +139,11 @@ public final class SecondaryRunner implements AutoCloseable {
 
     public SecondaryCoordinator coordinator() {
         return coordinator;
+    }
+
+    /** The coordinator's events as the control socket needs them (mode, failover results). */
+    public dev.colo.cli.control.ControlEvents events() {
+        return events;
     }
 
     @Override
