@@ -1,5 +1,6 @@
 package dev.colo.cli;
 
+import dev.colo.cli.demo.DemoCommand;
 import dev.colo.cli.replay.ReplayCommand;
 import dev.colo.cli.node.CompareCommand;
 import dev.colo.cli.node.PrimaryCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
             "Two replicas run the same service; their network output is compared packet",
             "by packet, identical output is released, and a divergence triggers a",
             "checkpoint of the primary's state to the secondary."},
-        subcommands = {ReplayCommand.class, PrimaryCommand.class, SecondaryCommand.class, CompareCommand.class, WitnessCommand.class, VmCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ReplayCommand.class, PrimaryCommand.class, SecondaryCommand.class, CompareCommand.class, WitnessCommand.class, VmCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ColoCommand {
 }

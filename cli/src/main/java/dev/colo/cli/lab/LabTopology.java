@@ -45,7 +45,17 @@ public final class LabTopology implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     public LabTopology() throws IOException, InterruptedException {
-        String id = Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36);
+        this(Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36));
+    }
+
+    /**
+     * A topology whose names carry {@code id} (at most 10 characters: interface names stay within 15). With a
+     * fixed id (the demo's), {@link #removeLeftovers} first clears what a killed run left under it.
+     */
+    public LabTopology(String id) throws IOException, InterruptedException {
+        if (id.isEmpty() || id.length() > 10 || !id.matches("[a-z0-9]+")) {
+            throw new IllegalArgumentException("a lab id is 1-10 lower-case letters or digits, got '" + id + "'");
+        }
         tag = id;
         client = "cc" + id;
         pvm = "cp" + id;
@@ -216,6 +226,35 @@ public final class LabTopology implements AutoCloseable {
             throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
         }
         return new Result(p.exitValue(), out);
+    }
+
+    /**
+     * Removes the namespaces and links a topology with this id would make, and kills what runs in those
+     * namespaces: a run killed with SIGKILL leaves them behind, and the next run with the same id clears them.
+     * Returns how many were found.
+     */
+    public static int removeLeftovers(String id) throws IOException, InterruptedException {
+        int found = 0;
+        String namespaces = run(false, "ip", "netns", "list").output;
+        for (String prefix : new String[] {"cc", "cp", "cs", "cd"}) {
+            String ns = prefix + id;
+            if (java.util.Arrays.stream(namespaces.split("\\n")).anyMatch(l -> l.split("\\s+")[0].equals(ns))) {
+                found++;
+                for (String pid : run(false, "ip", "netns", "pids", ns).output.split("\\s+")) {
+                    if (!pid.isBlank()) {
+                        run(false, "kill", "-9", pid.trim());
+                    }
+                }
+                run(false, "ip", "netns", "del", ns);
+            }
+        }
+        for (String prefix : new String[] {"cb", "c", "d", "pv", "sv", "pn", "sn", "f", "pt", "st"}) {
+            if (run(false, "ip", "link", "show", prefix + id).exit == 0) {
+                found++;
+                run(false, "ip", "link", "del", prefix + id);
+            }
+        }
+        return found;
     }
 
     @Override
