@@ -26,7 +26,17 @@ public final class ControlEvents implements CoordinatorListener {
     private volatile String reason = "none";
     private volatile boolean wasInSync;
     private final List<CheckpointWaiter> checkpointWaiters = new ArrayList<>();
-    private final List<CompletableFuture<FailoverOutcome>> failoverWaiters = new ArrayList<>();
+    private final List<FailoverWatch> failoverWaiters = new ArrayList<>();
+
+    /** One `colo failover`: asked (the coordinator left RUNNING to ask its arbiter), then promoted. */
+    public static final class FailoverWatch {
+        public final CompletableFuture<FailoverOutcome> promoted = new CompletableFuture<>();
+        volatile boolean asked;
+
+        public boolean asked() {
+            return asked;
+        }
+    }
 
     public ControlEvents(Role role) {
         this.role = role;
@@ -56,8 +66,8 @@ public final class ControlEvents implements CoordinatorListener {
         return w.result;
     }
 
-    public CompletableFuture<FailoverOutcome> nextFailover() {
-        CompletableFuture<FailoverOutcome> f = new CompletableFuture<>();
+    public FailoverWatch nextFailover() {
+        FailoverWatch f = new FailoverWatch();
         synchronized (failoverWaiters) {
             failoverWaiters.add(f);
         }
@@ -68,6 +78,9 @@ public final class ControlEvents implements CoordinatorListener {
         synchronized (checkpointWaiters) {
             checkpointWaiters.removeIf(w -> w.result == waiter);
         }
+    }
+
+    public void forget(FailoverWatch waiter) {
         synchronized (failoverWaiters) {
             failoverWaiters.remove(waiter);
         }
@@ -99,9 +112,11 @@ public final class ControlEvents implements CoordinatorListener {
             reason = "none";
         } else if ("CONNECTING".equals(to) && why.contains("asking")) {
             reason = "processing";
-        } else if ("CONNECTING".equals(to) && why.startsWith("arbiter refused")) {
-            reason = "none";
-            completeFailovers(new FailoverOutcome(false, why));
+            synchronized (failoverWaiters) {
+                for (FailoverWatch w : failoverWaiters) {
+                    w.asked = true;
+                }
+            }
         } else if ("PROMOTED".equals(to)) {
             lastMode = "secondary";
             reason = why.contains("manual failover") ? "request" : "error";
@@ -111,8 +126,8 @@ public final class ControlEvents implements CoordinatorListener {
 
     private void completeFailovers(FailoverOutcome o) {
         synchronized (failoverWaiters) {
-            for (CompletableFuture<FailoverOutcome> f : failoverWaiters) {
-                f.complete(o);
+            for (FailoverWatch w : failoverWaiters) {
+                w.promoted.complete(o);
             }
             failoverWaiters.clear();
         }

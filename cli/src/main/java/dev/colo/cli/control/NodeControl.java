@@ -199,13 +199,23 @@ public final class NodeControl implements ControlServer.Handler {
         if (!st.protectedOutput()) {
             return Reply.error("not in sync with a primary (" + st.state() + "): no consistent state to take over with");
         }
-        CompletableFuture<ControlEvents.FailoverOutcome> next = events.nextFailover();
+        ControlEvents.FailoverWatch watch = events.nextFailover();
         secondary.failover("control socket");
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAILOVER_DEADLINE_MILLIS);
         try {
-            ControlEvents.FailoverOutcome o = next.get(FAILOVER_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
-            return o.promoted() ? Reply.ok("promoted: " + o.detail()) : Reply.error("refused: " + o.detail());
-        } catch (TimeoutException e) {
-            events.forget(next);
+            while (System.nanoTime() - deadline < 0) {
+                try {
+                    ControlEvents.FailoverOutcome o = watch.promoted.get(20, TimeUnit.MILLISECONDS);
+                    return Reply.ok("promoted: " + o.detail());
+                } catch (TimeoutException e) {
+                    // A refusal is no transition (the node stays CONNECTING and asks again): it shows in the status.
+                    ColoStatus now = secondary.status();
+                    if (watch.asked() && "DENIED".equals(now.failover())) {
+                        return Reply.error("refused: " + now.failoverReason()
+                                + " (this node has left the pair: it rejoins the primary for a full sync, and asks again meanwhile)");
+                    }
+                }
+            }
             return Reply.error("no answer within " + FAILOVER_DEADLINE_MILLIS + " ms (state " + secondary.state() + ", failover "
                     + secondary.status().failover() + ")");
         } catch (InterruptedException e) {
@@ -213,6 +223,8 @@ public final class NodeControl implements ControlServer.Handler {
             return Reply.error("interrupted");
         } catch (java.util.concurrent.ExecutionException e) {
             return Reply.error("failover failed: " + e.getCause());
+        } finally {
+            events.forget(watch);
         }
     }
 }

@@ -43,6 +43,9 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     CompareOptions compare = new CompareOptions();
 
+    @Mixin
+    dev.colo.cli.control.ControlOptions control = new dev.colo.cli.control.ControlOptions();
+
     @Option(names = "--primary-in", paramLabel = "LINK", required = true, description = "PVM output: listen:HOST:PORT or connect:HOST:PORT.")
     String primaryIn;
 
@@ -91,7 +94,9 @@ public final class CompareCommand implements Callable<Integer> {
             return 4;
         }
         CountDownLatch stop = new CountDownLatch(1);
+        AutoCloseable controlSocket = control.start("compare", dev.colo.cli.control.NodeControls.compare(node, out, compareThread), out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            dev.colo.cli.control.ControlOptions.close(controlSocket);
             node.close();
             if (gate != null) {
                 gate.close();

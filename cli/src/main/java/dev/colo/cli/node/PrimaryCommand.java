@@ -52,6 +52,9 @@ public final class PrimaryCommand implements Callable<Integer> {
     @Mixin
     CompareOptions compare = new CompareOptions();
 
+    @Mixin
+    dev.colo.cli.control.ControlOptions control = new dev.colo.cli.control.ControlOptions();
+
     @Option(names = "--net-port", paramLabel = "SPEC", required = true, description = "The network's side: afpacket:IF, tap:NAME or pcap:IF.")
     String netPort;
 
@@ -98,7 +101,9 @@ public final class PrimaryCommand implements Callable<Integer> {
         NodeAddresses bound = runner.boundAddresses();
         out.printf("colo primary: checkpoint %s, mirror %s, redirect %s%n", bound.checkpoint(), bound.mirror(), bound.redirect());
         out.flush();
+        AutoCloseable controlSocket = control.start("primary", dev.colo.cli.control.NodeControls.primary(runner, out, compareThread), out);
         Thread hook = new Thread(() -> {
+            dev.colo.cli.control.ControlOptions.close(controlSocket);
             runner.close();
             vm.close();
             stop.countDown();

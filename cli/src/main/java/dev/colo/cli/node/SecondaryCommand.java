@@ -39,6 +39,9 @@ public final class SecondaryCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node = new NodeOptions();
 
+    @Mixin
+    dev.colo.cli.control.ControlOptions control = new dev.colo.cli.control.ControlOptions();
+
     @Option(names = "--primary", paramLabel = "HOST", required = true, description = "The primary node's address.")
     String primaryHost;
 
@@ -77,7 +80,9 @@ public final class SecondaryCommand implements Callable<Integer> {
         }
         out.printf("colo secondary: connecting to the primary at %s%n", host.getHostAddress());
         out.flush();
+        AutoCloseable controlSocket = control.start("secondary", dev.colo.cli.control.NodeControls.secondary(runner), out);
         Thread hook = new Thread(() -> {
+            dev.colo.cli.control.ControlOptions.close(controlSocket);
             runner.close();
             vm.close();
             stop.countDown();
