@@ -23,7 +23,7 @@ cflags=(
 )
 
 sources=(start.S lib.c format.c hypercall.c eth.c ipv4.c icmp.c udp.c
-         tcp.c tcp_input.c tcp_output.c service.c kvstore.c fill.c main.c)
+         tcp.c tcp_input.c tcp_output.c service.c http.c resp.c kvstore.c fill.c main.c)
 
 tmp=$(mktemp -d "$out/.guest-build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -9,6 +9,8 @@
 #define DEFAULT_IP        ((10u << 24) | (77u << 16) | 2) /* 10.77.0.2 */
 #define DEFAULT_PREFIX    24
 #define DEFAULT_TCP_PORT  9000
+#define DEFAULT_HTTP_PORT 80
+#define DEFAULT_RESP_PORT 6379
 #define DEFAULT_UDP_PORT  7
 #define DEFAULT_MTU       1500
 #define MIN_MTU           576
@@ -61,6 +63,8 @@ static void configure(const struct hvc_boot_info *boot)
     cmdline[sizeof(boot->cmdline)] = '\0'; /* even if the VMM forgot the NUL */
     net_cfg.tcp_port = cmdline_port(cmdline, "tcp_port", DEFAULT_TCP_PORT);
     net_cfg.udp_port = cmdline_port(cmdline, "udp_port", DEFAULT_UDP_PORT);
+    net_cfg.http_port = cmdline_port(cmdline, "http_port", DEFAULT_HTTP_PORT);
+    net_cfg.resp_port = cmdline_port(cmdline, "resp_port", DEFAULT_RESP_PORT);
 }
 
 int main(struct hvc_boot_info *boot)
@@ -70,8 +74,9 @@ int main(struct hvc_boot_info *boot)
     service_init();
 
     char mac[18], ip[16];
-    console_printf("colo-guest: up mac=%s ip=%s/%u tcp=%u udp=%u\n", mac_to_str(net_cfg.mac, mac),
-                   ip_to_str(net_cfg.ip, ip), net_cfg.prefix_len, net_cfg.tcp_port, net_cfg.udp_port);
+    console_printf("colo-guest: up mac=%s ip=%s/%u tcp=%u udp=%u http=%u resp=%u\n", mac_to_str(net_cfg.mac, mac),
+                   ip_to_str(net_cfg.ip, ip), net_cfg.prefix_len, net_cfg.tcp_port, net_cfg.udp_port,
+                   net_cfg.http_port, net_cfg.resp_port);
 
     net_now_ns = hvc_walltime_ns();
     for (;;) {

@@ -28,7 +28,9 @@ struct net_config {
     uint32_t ip;          /* host byte order */
     uint32_t prefix_len;
     uint32_t mtu;         /* IP MTU */
-    uint16_t tcp_port;
+    uint16_t tcp_port;    /* the line service */
+    uint16_t http_port;
+    uint16_t resp_port;   /* Redis protocol */
     uint16_t udp_port;
 };
 

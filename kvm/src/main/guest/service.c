@@ -1,5 +1,6 @@
 /*
- * The line service. Commands (one answer line each):
+ * Service dispatch, the helpers the services share, and the line service. Line commands (one
+ * answer line each):
  *   SET key value -> OK            GET key -> VALUE value | NOTFOUND
  *   INCR key      -> new value     COUNT   -> lines answered since boot, this one included
  *   ECHO text     -> text          TSC     -> the TSC in decimal (differs between replicas)
@@ -28,9 +29,136 @@ void service_init(void)
         blob_pattern[i] = (char)('a' + i % ALPHABET);
 }
 
+bool service_listens(uint16_t port)
+{
+    return port == net_cfg.tcp_port || port == net_cfg.http_port || port == net_cfg.resp_port;
+}
+
 void service_open(struct tcp_conn *c)
 {
     memset(&c->app, 0, sizeof(c->app));
+    c->app.kind = c->local_port == net_cfg.tcp_port    ? SERVICE_LINE
+                  : c->local_port == net_cfg.http_port ? SERVICE_HTTP
+                                                       : SERVICE_RESP;
+}
+
+bool word_eq(const char *s, size_t len, const char *word)
+{
+    size_t i = 0;
+    for (; i < len && word[i]; i++) {
+        char a = s[i], b = word[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b - 'A' + 'a');
+        if (a != b)
+            return false;
+    }
+    return i == len && word[i] == '\0';
+}
+
+/* ---- generated streams ---- */
+
+void stream_start(struct tcp_conn *c, uint64_t bytes, bool newline, bool close_after)
+{
+    struct service_session *s = &c->app;
+    s->stream_active = true;
+    s->stream_left = bytes;
+    s->stream_phase = 0;
+    s->stream_newline = newline;
+    s->close_after_stream = close_after;
+}
+
+/* Queues as much of the stream as the send buffer takes; true once it is all queued. */
+static bool stream_continue(struct tcp_conn *c)
+{
+    struct service_session *s = &c->app;
+    size_t space;
+    while (s->stream_left > 0 && (space = tcp_send_space(c)) > 0) {
+        size_t n = MIN(MIN(space, (size_t)BLOB_CHUNK), s->stream_left);
+        tcp_send(c, blob_pattern + s->stream_phase, n);
+        s->stream_phase = (uint32_t)((s->stream_phase + n) % ALPHABET);
+        s->stream_left -= n;
+    }
+    if (s->stream_left > 0)
+        return false;
+    if (s->stream_newline) {
+        if (tcp_send_space(c) == 0)
+            return false;
+        tcp_send(c, "\n", 1);
+    }
+    s->stream_active = false;
+    if (s->close_after_stream)
+        service_shutdown(c);
+    return true;
+}
+
+/* ---- the buffered services' input ---- */
+
+void service_pull(struct tcp_conn *c)
+{
+    struct service_session *s = &c->app;
+    while (s->in_len < SERVICE_BUF) {
+        const uint8_t *data;
+        size_t n = tcp_recv_peek(c, &data);
+        if (n == 0)
+            return;
+        n = MIN(n, (size_t)(SERVICE_BUF - s->in_len));
+        memcpy(c->appbuf + s->in_len, data, n);
+        tcp_recv_consume(c, n);
+        s->in_len += (uint32_t)n;
+    }
+}
+
+void service_take(struct tcp_conn *c, uint32_t n)
+{
+    struct service_session *s = &c->app;
+    n = MIN(n, s->in_len);
+    memmove(c->appbuf, c->appbuf + n, s->in_len - n);
+    s->in_len -= n;
+}
+
+void service_shutdown(struct tcp_conn *c)
+{
+    if (c->app.closing)
+        return;
+    c->app.closing = true;
+    c->app.in_len = 0;
+    tcp_close(c);
+}
+
+/* Acknowledges and ignores whatever arrives after the service closed its side. */
+static void discard_input(struct tcp_conn *c)
+{
+    const uint8_t *data;
+    size_t n;
+    while ((n = tcp_recv_peek(c, &data)) > 0)
+        tcp_recv_consume(c, n);
+}
+
+void service_buffered_pump(struct tcp_conn *c, size_t answer_max, bool (*step)(struct tcp_conn *c))
+{
+    struct service_session *s = &c->app;
+    for (;;) {
+        if (s->stream_active && !stream_continue(c))
+            return; /* resumes when ACKs free send buffer */
+        if (s->closing) {
+            discard_input(c);
+            return;
+        }
+        service_pull(c);
+        if (s->in_len == 0)
+            break;
+        if (tcp_send_space(c) < answer_max)
+            return; /* resumes when ACKs free send buffer */
+        if (!step(c))
+            break; /* an incomplete request: wait for more */
+    }
+    if (tcp_peer_finished(c)) {
+        /* The peer is done sending and every complete request is answered: close our side too.
+         * An incomplete last request is not answered. */
+        service_shutdown(c);
+    }
 }
 
 static void answer_text(struct tcp_conn *c, const char *prefix, const char *text, size_t len)
@@ -112,24 +240,6 @@ static void cmd_fill(struct tcp_conn *c, const char *arg, size_t len)
         answer(c, "FILLED %lu", fill_pages(n));
 }
 
-/* Queues as much of the BLOB answer as the send buffer takes; true once it is all queued. */
-static bool blob_continue(struct tcp_conn *c)
-{
-    struct line_session *s = &c->app;
-    size_t space;
-    while (s->blob_left > 0 && (space = tcp_send_space(c)) > 0) {
-        size_t n = MIN(MIN(space, (size_t)BLOB_CHUNK), s->blob_left);
-        tcp_send(c, blob_pattern + s->blob_phase, n);
-        s->blob_phase = (uint32_t)((s->blob_phase + n) % ALPHABET);
-        s->blob_left -= n;
-    }
-    if (s->blob_left > 0 || tcp_send_space(c) == 0)
-        return false;
-    tcp_send(c, "\n", 1);
-    s->blob_active = false;
-    return true;
-}
-
 static void cmd_blob(struct tcp_conn *c, const char *arg, size_t len)
 {
     uint64_t n;
@@ -138,9 +248,7 @@ static void cmd_blob(struct tcp_conn *c, const char *arg, size_t len)
     } else if (n > BLOB_MAX) {
         answer(c, "ERR blob too large (max %lu)", (unsigned long)BLOB_MAX);
     } else {
-        c->app.blob_active = true;
-        c->app.blob_left = n;
-        c->app.blob_phase = 0;
+        stream_start(c, n, true, false);
     }
 }
 
@@ -179,7 +287,7 @@ static void execute(struct tcp_conn *c, const char *line, size_t len)
 /* A complete line (its "\n" already removed) is in the session's buffer. */
 static void finish_line(struct tcp_conn *c)
 {
-    struct line_session *s = &c->app;
+    struct line_session *s = &c->app.line;
     size_t len = s->line_len;
     if (!s->line_too_long && len > 0 && s->line[len - 1] == '\r')
         len--;
@@ -204,11 +312,11 @@ static void append_to_line(struct line_session *s, const uint8_t *data, size_t n
     s->line_len += (uint32_t)n;
 }
 
-void service_pump(struct tcp_conn *c)
+static void line_pump(struct tcp_conn *c)
 {
-    struct line_session *s = &c->app;
+    struct service_session *s = &c->app;
     for (;;) {
-        if (s->blob_active && !blob_continue(c))
+        if (s->stream_active && !stream_continue(c))
             return; /* resumes when ACKs free send buffer */
         const uint8_t *data;
         size_t n = tcp_recv_peek(c, &data);
@@ -222,7 +330,7 @@ void service_pump(struct tcp_conn *c)
             return;
         const uint8_t *newline = memchr(data, '\n', n);
         size_t take = newline ? (size_t)(newline - data) + 1 : n;
-        append_to_line(s, data, newline ? take - 1 : take);
+        append_to_line(&s->line, data, newline ? take - 1 : take);
         tcp_recv_consume(c, take);
         if (newline)
             finish_line(c);
@@ -232,5 +340,20 @@ void service_pump(struct tcp_conn *c)
          * An unterminated last line is not a command. */
         s->closing = true;
         tcp_close(c);
+    }
+}
+
+void service_pump(struct tcp_conn *c)
+{
+    switch (c->app.kind) {
+    case SERVICE_HTTP:
+        service_buffered_pump(c, HTTP_ANSWER_MAX, http_step);
+        break;
+    case SERVICE_RESP:
+        service_buffered_pump(c, RESP_ANSWER_MAX, resp_step);
+        break;
+    default:
+        line_pump(c);
+        break;
     }
 }

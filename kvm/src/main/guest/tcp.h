@@ -1,8 +1,8 @@
 /*
- * A small TCP server: passive open on net_cfg.tcp_port, in-order receive, a retransmitting send
- * buffer per connection, no window scaling/SACK/timestamps (we never offer them). The line
- * service (service.h) is the only application; tcp calls service_pump() whenever it may make
- * progress, and the service uses the buffer API below.
+ * A small TCP server: passive open on the services' ports (service_listens()), in-order receive,
+ * a retransmitting send buffer per connection, no window scaling/SACK/timestamps (we never offer
+ * them). tcp calls service_pump() whenever the connection's service may make progress, and the
+ * service uses the buffer API below.
  */
 #ifndef GUEST_TCP_H
 #define GUEST_TCP_H
@@ -13,7 +13,8 @@
 #include "net.h"
 #include "service.h"
 
-#define TCP_MAX_CONNS   32
+#define TCP_MAX_CONNS   128           /* redis-benchmark opens 50 at a time by default, and 50 more
+                                         * while the last test's close */
 #define TCP_SNDBUF      (64 * 1024)   /* powers of two: ring indices wrap with a mask */
 #define TCP_RCVBUF      (8 * 1024)
 
@@ -65,11 +66,12 @@ struct tcp_conn {
     uint32_t rtt_seq;
     uint64_t rtt_start;
 
-    struct line_session app;
+    struct service_session app;
 
     /* Large buffers last: resetting a slot clears only the fields above them. */
     uint8_t sndbuf[TCP_SNDBUF];
     uint8_t rcvbuf[TCP_RCVBUF];
+    uint8_t appbuf[SERVICE_BUF];  /* the HTTP/RESP services' request assembly */
 };
 
 /* Entry points for the rest of the guest. */

@@ -86,7 +86,7 @@ static void tcp_input_unknown(const struct tcp_segment *seg)
 {
     if (seg->flags & TCP_RST)
         return;
-    if ((seg->flags & (TCP_SYN | TCP_ACK | TCP_FIN)) == TCP_SYN && seg->dst_port == net_cfg.tcp_port)
+    if ((seg->flags & (TCP_SYN | TCP_ACK | TCP_FIN)) == TCP_SYN && service_listens(seg->dst_port))
         tcp_accept(seg);
     else
         tcp_reset_unknown(seg);
