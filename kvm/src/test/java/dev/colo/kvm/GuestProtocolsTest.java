@@ -242,6 +242,19 @@ class GuestProtocolsTest {
     }
 
     @Test
+    void requestsSplitIntoTinySegmentsAreReassembled() throws Exception {
+        String http = exchange(80, ("GET /bytes/10 HTTP/1.1\r\nHost: g\r\n\r\n"
+                + "PUT /kv/t HTTP/1.1\r\nHost: g\r\nContent-Length: 4\r\n\r\nabcd"
+                + "GET /kv/t HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII), true);
+        assertEquals(List.of("HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK"), statusLines(http), http);
+        assertTrue(http.contains("\r\n\r\n" + pattern(10) + "HTTP/1.1 200 OK") && http.endsWith("\r\n\r\nabcd"), http);
+        String resp = exchange(6379, "*3\r\n$3\r\nSET\r\n$1\r\nt\r\n$2\r\nvv\r\n*2\r\n$3\r\nGET\r\n$1\r\nt\r\nINCR n0\r\n"
+                .getBytes(StandardCharsets.US_ASCII), true);
+        assertEquals("+OK\r\n$2\r\nvv\r\n:1\r\n", resp);
+        redis("DEL", "t", "n0");
+    }
+
+    @Test
     void malformedRespGetsErrorsAndTheGuestKeepsServing() throws Exception {
         assertEquals("-ERR Protocol error: invalid multibulk length\r\n", exchange(6379, "*abc\r\nPING\r\n"));
         assertEquals("-ERR Protocol error: invalid multibulk length\r\n", exchange(6379, "*100000\r\nPING\r\n"));
@@ -319,10 +332,25 @@ class GuestProtocolsTest {
     }
 
     private String exchange(int port, byte[] input) throws Exception {
-        Process p = ns.start("socat", "-t", "5", "-", "TCP:" + GUEST + ":" + port + ",connect-timeout=5");
+        return exchange(port, input, false);
+    }
+
+    /** trickle: one byte per write, 2 ms apart, so requests arrive split at every possible point. */
+    private String exchange(int port, byte[] input, boolean trickle) throws Exception {
+        Process p = ns.start("socat", "-t", "5", "-", "TCP:" + GUEST + ":" + port + ",connect-timeout=5,nodelay");
         Thread writer = new Thread(() -> {
             try (OutputStream in = p.getOutputStream()) {
-                in.write(input);
+                if (!trickle) {
+                    in.write(input);
+                    return;
+                }
+                for (byte b : input) {
+                    in.write(b);
+                    in.flush();
+                    Thread.sleep(2);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (IOException e) {
                 // the guest closed early (a fatal protocol error): the rest is not needed
             }
