@@ -26,6 +26,7 @@ class PortErrorsTest {
 
     @Test
     void pcapOnAMissingInterfaceSaysSo() {
+        PcapPortTest.libpcap(); // without libpcap the error is that one (missingLibpcapSaysWhatToInstall)
         PortException e = assertThrows(PortException.class, () -> FramePorts.open("pcap:" + MISSING, PortOptions.defaults()));
         assertTrue(e.getMessage().contains("no such interface '" + MISSING + "'"), e.getMessage());
     }
