@@ -45,7 +45,8 @@ public final class CompareOptions {
             description = "A connection with nothing held and no traffic for this long is forgotten (default 120s).")
     Long idleTimeout;
 
-    @Option(names = "--ignore", paramLabel = "RULE",
+    // split on NUL, which no command-line argument can hold: only a config file's list (joined with NULs) is split
+    @Option(names = "--ignore", paramLabel = "RULE", split = "\\x00", hideParamSyntax = true,
             description = {"Let lines of this kind differ (repeatable): http-date, header:NAME (a header line",
                 "'NAME: ...', any protocol), line:PREFIX (any line starting with PREFIX). Each use is reported."})
     List<String> ignore = new ArrayList<>();

@@ -15,6 +15,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "compare",
+        defaultValueProvider = dev.colo.cli.config.ConfigDefaults.class,
         header = "Stands in for QEMU's colo-compare object (three QEMU-format sockets).",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -46,6 +47,12 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     dev.colo.cli.control.ControlOptions control = new dev.colo.cli.control.ControlOptions();
 
+    @Mixin
+    dev.colo.cli.config.ConfigOption config = new dev.colo.cli.config.ConfigOption();
+
+    @Mixin
+    dev.colo.cli.metrics.MetricsOption metrics = new dev.colo.cli.metrics.MetricsOption();
+
     @Option(names = "--primary-in", paramLabel = "LINK", required = true, description = "PVM output: listen:HOST:PORT or connect:HOST:PORT.")
     String primaryIn;
 
@@ -72,6 +79,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        metrics.validate(spec);
         LinkSpec pIn;
         LinkSpec sIn;
         LinkSpec o;
@@ -93,10 +101,19 @@ public final class CompareCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("colo compare: " + e.getMessage());
             return 4;
         }
+        AutoCloseable metricsServer;
+        try {
+            metricsServer = metrics.start(spec, dev.colo.cli.metrics.ColoMetrics.compare(node), out);
+        } catch (java.io.IOException e) {
+            node.close();
+            spec.commandLine().getErr().println("colo compare: --metrics: " + e.getMessage());
+            return 4;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         AutoCloseable controlSocket = control.start("compare", dev.colo.cli.control.NodeControls.compare(node, out, compareThread), out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dev.colo.cli.control.ControlOptions.close(controlSocket);
+            PrimaryRunner.closeQuietly(metricsServer);
             node.close();
             if (gate != null) {
                 gate.close();

@@ -16,6 +16,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "primary",
+        defaultValueProvider = dev.colo.cli.config.ConfigDefaults.class,
         header = "Runs the primary node: forwards for the PVM, mirrors, compares, releases.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -55,6 +56,12 @@ public final class PrimaryCommand implements Callable<Integer> {
     @Mixin
     dev.colo.cli.control.ControlOptions control = new dev.colo.cli.control.ControlOptions();
 
+    @Mixin
+    dev.colo.cli.config.ConfigOption config = new dev.colo.cli.config.ConfigOption();
+
+    @Mixin
+    dev.colo.cli.metrics.MetricsOption metrics = new dev.colo.cli.metrics.MetricsOption();
+
     @Option(names = "--net-port", paramLabel = "SPEC", required = true, description = "The network's side: afpacket:IF, tap:NAME or pcap:IF.")
     String netPort;
 
@@ -69,6 +76,8 @@ public final class PrimaryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        metrics.validate(spec);
+        dev.colo.cli.metrics.CheckpointPauses pauses = new dev.colo.cli.metrics.CheckpointPauses();
         CountDownLatch stop = new CountDownLatch(1);
         InetAddress host = InetAddress.getByName(listen);
         NodeAddresses at = node.addresses(host);
@@ -87,7 +96,7 @@ public final class PrimaryCommand implements Callable<Integer> {
             vmSide = node.open(spec, "--vm-port", vm.portSpec(node.vmPort));
             netSide = node.open(spec, "--net-port", netPort);
             runner = new PrimaryRunner(at, vmSide, netSide, node.link(), node.tuning(spec, compareThread), compare.toConfig(vm.checkpointModel()),
-                    node.checkpoint(NodeOptions.hostName()), vm.replicated(), node.arbiter(spec), divergences, logTo(out));
+                    node.checkpoint(NodeOptions.hostName()), vm.replicated(), node.arbiter(spec), divergences, Listeners.all(logTo(out), pauses));
         } catch (ParameterException | IllegalArgumentException e) {
             throw NodeOptions.usage(spec, e, vmSide, netSide, vm);
         } catch (java.io.IOException e) {
@@ -101,9 +110,19 @@ public final class PrimaryCommand implements Callable<Integer> {
         NodeAddresses bound = runner.boundAddresses();
         out.printf("colo primary: checkpoint %s, mirror %s, redirect %s%n", bound.checkpoint(), bound.mirror(), bound.redirect());
         out.flush();
+        AutoCloseable metricsServer;
+        try {
+            metricsServer = metrics.start(spec, dev.colo.cli.metrics.ColoMetrics.primary(runner, vmSide, netSide, pauses), out);
+        } catch (java.io.IOException e) {
+            runner.close();
+            vm.close();
+            spec.commandLine().getErr().println("colo primary: --metrics: " + e.getMessage());
+            return 4;
+        }
         AutoCloseable controlSocket = control.start("primary", dev.colo.cli.control.NodeControls.primary(runner, out, compareThread), out);
         Thread hook = new Thread(() -> {
             dev.colo.cli.control.ControlOptions.close(controlSocket);
+            PrimaryRunner.closeQuietly(metricsServer);
             runner.close();
             vm.close();
             stop.countDown();

@@ -13,6 +13,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "secondary",
+        defaultValueProvider = dev.colo.cli.config.ConfigDefaults.class,
         header = "Runs the secondary node: feeds the SVM, returns its output, takes over.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
@@ -42,6 +43,12 @@ public final class SecondaryCommand implements Callable<Integer> {
     @Mixin
     dev.colo.cli.control.ControlOptions control = new dev.colo.cli.control.ControlOptions();
 
+    @Mixin
+    dev.colo.cli.config.ConfigOption config = new dev.colo.cli.config.ConfigOption();
+
+    @Mixin
+    dev.colo.cli.metrics.MetricsOption metrics = new dev.colo.cli.metrics.MetricsOption();
+
     @Option(names = "--primary", paramLabel = "HOST", required = true, description = "The primary node's address.")
     String primaryHost;
 
@@ -52,6 +59,7 @@ public final class SecondaryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        metrics.validate(spec);
         CountDownLatch stop = new CountDownLatch(1);
         InetAddress host;
         try {
@@ -80,9 +88,19 @@ public final class SecondaryCommand implements Callable<Integer> {
         }
         out.printf("colo secondary: connecting to the primary at %s%n", host.getHostAddress());
         out.flush();
+        AutoCloseable metricsServer;
+        try {
+            metricsServer = metrics.start(spec, dev.colo.cli.metrics.ColoMetrics.secondary(runner, vmSide, netSide), out);
+        } catch (java.io.IOException e) {
+            runner.close();
+            vm.close();
+            spec.commandLine().getErr().println("colo secondary: --metrics: " + e.getMessage());
+            return 4;
+        }
         AutoCloseable controlSocket = control.start("secondary", dev.colo.cli.control.NodeControls.secondary(runner), out);
         Thread hook = new Thread(() -> {
             dev.colo.cli.control.ControlOptions.close(controlSocket);
+            PrimaryRunner.closeQuietly(metricsServer);
             runner.close();
             vm.close();
             stop.countDown();
