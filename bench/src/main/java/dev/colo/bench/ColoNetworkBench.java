@@ -1,7 +1,7 @@
 package dev.colo.bench;
 
 import dev.colo.cli.lab.LabPair;
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.compare.DecisionListener;
 import dev.colo.proxy.io.FramePortType;

@@ -4,7 +4,8 @@ import dev.colo.checkpoint.CheckpointConfig;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.PrimaryState;
 import dev.colo.checkpoint.arbiter.AlwaysArbiter;
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
+import dev.colo.lab.Shell;
 import dev.colo.cli.node.NodeAddresses;
 import dev.colo.cli.node.PrimaryRunner;
 import dev.colo.cli.node.SecondaryRunner;
@@ -64,8 +65,8 @@ public final class KvmColoBench {
             double directRtt;
             try (MicroVm vm = MicroVm.create(MicroVmConfig.of(GuestImage.bundled(), TapDevice.open("kd" + net.tag)).withAddress(ip, 24))) {
                 String tap = ((TapDevice) vm.net().backend()).name();
-                LabTopology.run("ip", "link", "set", tap, "master", net.bridge);
-                LabTopology.run("ip", "link", "set", tap, "up");
+                Shell.run("ip", "link", "set", tap, "master", net.bridge);
+                Shell.run("ip", "link", "set", tap, "up");
                 vm.resume();
                 Thread.sleep(300);
                 directRtt = rtt(net, pings);
@@ -75,7 +76,7 @@ public final class KvmColoBench {
             try (MicroVm pvm = MicroVm.create(MicroVmConfig.of(GuestImage.bundled(), TapDevice.open("kp" + net.tag)).withAddress(ip, 24));
                  MicroVm svm = MicroVm.create(MicroVmConfig.of(GuestImage.bundled(), TapDevice.open("ks" + net.tag)).withAddress(ip, 24))) {
                 for (MicroVm v : new MicroVm[] {pvm, svm}) {
-                    LabTopology.run("ip", "link", "set", ((TapDevice) v.net().backend()).name(), "up");
+                    Shell.run("ip", "link", "set", ((TapDevice) v.net().backend()).name(), "up");
                 }
                 PortOptions o = PortOptions.defaults();
                 CompareConfig compare = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_RESTORED);

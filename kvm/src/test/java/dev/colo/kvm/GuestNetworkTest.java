@@ -1,5 +1,7 @@
 package dev.colo.kvm;
 
+import dev.colo.lab.Netns;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,12 +31,12 @@ class GuestNetworkTest {
     static void needsKvmTapAndTools() {
         assumeTrue(KvmDevice.available(), "/dev/kvm missing or not accessible on this machine: skipped");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun missing: skipped");
-        assumeTrue(Netns.toolsPresent(), "ip, ping or socat missing (apt-get install iproute2 iputils-ping socat): skipped");
+        assumeTrue((Netns.missing("ping", "socat") == null), "ip, ping or socat missing (apt-get install iproute2 iputils-ping socat): skipped");
     }
 
     /** A client namespace with a bridge at 10.77.0.1/24; taps join it with {@link #plug}. */
     static Netns clientBehindBridge() throws Exception {
-        Netns ns = Netns.create("c");
+        Netns ns = Netns.create("ckc");
         ns.exec("ip", "link", "add", "br0", "type", "bridge");
         ns.exec("ip", "addr", "add", "10.77.0.1/24", "dev", "br0");
         ns.exec("ip", "link", "set", "br0", "up");
@@ -94,7 +96,7 @@ class GuestNetworkTest {
         }
 
         static Session open(Netns ns) throws Exception {
-            return new Session(ns.start("socat", "-", "TCP:10.77.0.2:9000,connect-timeout=5"));
+            return new Session(ns.startMerged("socat", "-", "TCP:10.77.0.2:9000,connect-timeout=5"));
         }
 
         String ask(String line) throws Exception {

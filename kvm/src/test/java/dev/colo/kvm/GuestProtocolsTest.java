@@ -1,5 +1,8 @@
 package dev.colo.kvm;
 
+import dev.colo.lab.Netns;
+import dev.colo.lab.Shell;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -49,7 +52,7 @@ class GuestProtocolsTest {
     void bootOneGuest() throws Exception {
         assumeTrue(KvmDevice.available(), "/dev/kvm missing or not accessible on this machine: skipped");
         assumeTrue(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun missing: skipped");
-        assumeTrue(Netns.toolsPresent(), "ip, ping or socat missing (apt-get install iproute2 iputils-ping socat): skipped");
+        assumeTrue((Netns.missing("ping", "socat") == null), "ip, ping or socat missing (apt-get install iproute2 iputils-ping socat): skipped");
         for (String tool : List.of("curl", "ab", "redis-cli", "redis-benchmark")) {
             assumeTrue(onPath(tool), tool + " missing (apt-get install curl apache2-utils redis-tools): skipped");
         }
@@ -220,7 +223,7 @@ class GuestProtocolsTest {
     @Test
     void redisBenchmarkCompletes() throws Exception {
         for (String pipeline : List.of("1", "16")) {
-            Netns.Result r = ns.tryExec("timeout", "120", "redis-benchmark", "-h", GUEST, "-t", "set,get,incr", "-n", "2000",
+            Shell.Result r = ns.tryExec("timeout", "120", "redis-benchmark", "-h", GUEST, "-t", "set,get,incr", "-n", "2000",
                     "-q", "-P", pipeline);
             String out = r.output();
             assertEquals(0, r.exit(), out + "\nguest console (end): " + consoleTail());
@@ -316,7 +319,7 @@ class GuestProtocolsTest {
         cmd[1] = "-h";
         cmd[2] = GUEST;
         System.arraycopy(args, 0, cmd, 3, args.length);
-        Netns.Result r = ns.tryExec(cmd);
+        Shell.Result r = ns.tryExec(cmd);
         String out = r.output();
         return out.stripTrailing();
     }
@@ -337,7 +340,7 @@ class GuestProtocolsTest {
 
     /** trickle: one byte per write, 2 ms apart, so requests arrive split at every possible point. */
     private String exchange(int port, byte[] input, boolean trickle) throws Exception {
-        Process p = ns.start("socat", "-t", "5", "-", "TCP:" + GUEST + ":" + port + ",connect-timeout=5,nodelay");
+        Process p = ns.startMerged("socat", "-t", "5", "-", "TCP:" + GUEST + ":" + port + ",connect-timeout=5,nodelay");
         Thread writer = new Thread(() -> {
             try (OutputStream in = p.getOutputStream()) {
                 if (!trickle) {

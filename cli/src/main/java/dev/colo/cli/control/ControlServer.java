@@ -280,6 +280,13 @@ public final class ControlServer implements AutoCloseable {
                     Thread.sleep(1);
                 }
             }
+            // Closing with unread input makes the kernel reset the connection, and the client may lose the reply
+            // (an oversized request): end our side, then take what the client already sent before closing.
+            c.shutdownOutput();
+            ByteBuffer unread = ByteBuffer.allocate(4096);
+            for (int i = 0; i < 16 && c.isBlocking() == false && c.read(unread.clear()) > 0; i++) {
+                // discarded
+            }
         } catch (IOException e) {
             // the client went away
         } catch (InterruptedException e) {

@@ -23,6 +23,10 @@ public final class NodeControls {
                     Map<String, Object> m = nodeStats(runner.node().stats());
                     m.put("divergences", runner.decisions().divergencesByReason());
                     m.put("checkpoints-asked", runner.decisions().checkpointsByReason());
+                    dev.colo.compare.CompareStats c = runner.node().comparator().stats();
+                    m.put("held", c.heldPrimary());
+                    m.put("lost", c.get(dev.colo.compare.CompareStats.LOST));
+                    gates(m, runner.node().networkGate(), runner.node().vmGate(), runner.node().redirectGate());
                     return m;
                 })
                 .statusLine(() -> runner.node().statusLine());
@@ -30,7 +34,11 @@ public final class NodeControls {
 
     public static NodeControl secondary(SecondaryRunner runner) {
         return new NodeControl("secondary").secondary(runner.coordinator(), runner.events())
-                .counters(() -> nodeStats(runner.node().stats()))
+                .counters(() -> {
+                    Map<String, Object> m = nodeStats(runner.node().stats());
+                    gates(m, runner.node().mirrorGate(), runner.node().vmGate(), runner.node().networkGate());
+                    return m;
+                })
                 .statusLine(() -> runner.node().statusLine() + "; rewriter: " + runner.rewriter().stats());
     }
 
@@ -38,6 +46,21 @@ public final class NodeControls {
         LiveSettings settings = new LiveSettings(node.config(), null, log, node::scanIntervalChanged);
         return new NodeControl("compare").settings(settings).compareThread(compareThread)
                 .counters(node::counters).statusLine(node::statusLine);
+    }
+
+    /** Back-pressure per source: pauses and seconds paused (a source not watched yet is left out). */
+    private static void gates(Map<String, Object> m, dev.colo.proxy.node.SourceGate... gates) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        for (dev.colo.proxy.node.SourceGate gate : gates) {
+            if (gate != null) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("pauses", gate.episodes());
+                one.put("paused-seconds", gate.pausedNanos() / 1e9);
+                one.put("paused-now", gate.paused());
+                g.put(gate.name(), one);
+            }
+        }
+        m.put("back-pressure", g);
     }
 
     private static Map<String, Object> nodeStats(NodeStats s) {

@@ -1,6 +1,7 @@
 package dev.colo.cli.demo;
 
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
+import dev.colo.lab.Shell;
 import dev.colo.kvm.vmm.KvmDevice;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,9 @@ final class Demo {
     private volatile String current = "setting up";
     private String referenceSha;
     private String primaryLastStatus = "";
+    private String metricsAt;
+    private String holdQuantiles = "not measured";
+    private String pauseQuantiles = "not measured";
     private long outageMillis = -1;
 
     Demo(DemoSettings settings, PrintWriter out) {
@@ -141,7 +145,7 @@ final class Demo {
         }
         for (String tool : new String[] {"ip", "ethtool", "curl", "redis-cli", "socat", "ping", "python3"}) {
             try {
-                if (LabTopology.run(false, "sh", "-c", "command -v " + tool).exit() != 0) {
+                if (Shell.run(false, "sh", "-c", "command -v " + tool).exit() != 0) {
                     return "needs " + tool + " (Debian: iproute2, ethtool, curl, redis-tools, socat, iputils-ping, python3)";
                 }
             } catch (IOException e) {
@@ -150,7 +154,7 @@ final class Demo {
         }
         if (!kvm) {
             try {
-                if (LabTopology.run(false, "sh", "-c", "command -v redis-server").exit() != 0) {
+                if (Shell.run(false, "sh", "-c", "command -v redis-server").exit() != 0) {
                     return "without /dev/kvm the namespace replicas need redis-server (Debian: redis-server)";
                 }
             } catch (IOException e) {
@@ -172,8 +176,9 @@ final class Demo {
         }
         List<String> common = new ArrayList<>(List.of("--stats-interval", "1", "--arbiter", "witness:127.0.0.1:" + witnessPort,
                 "--checkpoint-port", "" + freePort(), "--mirror-port", "" + freePort(), "--redirect-port", "" + freePort()));
+        metricsAt = "127.0.0.1:" + freePort();
         List<String> primary = new ArrayList<>(List.of("primary", "--net-port", "afpacket:" + net.primaryNet, "--listen", "127.0.0.1",
-                "--node-id", "pvm-node"));
+                "--node-id", "pvm-node", "--metrics", metricsAt));
         List<String> secondary = new ArrayList<>(List.of("secondary", "--primary", "127.0.0.1", "--net-port", "afpacket:" + net.secondaryNet,
                 "--node-id", "svm-node"));
         if (kvm) {
@@ -227,7 +232,7 @@ final class Demo {
     private String identicalOutput() throws Exception {
         Path file = settings.logDir().resolve("download-1.bin");
         Files.deleteIfExists(file);
-        LabTopology.Result curl = net.ns(false, net.client, "curl", "-sS", "--max-time", "120", "-o", file.toString(),
+        Shell.Result curl = net.ns(false, net.client, "curl", "-sS", "--max-time", "120", "-o", file.toString(),
                 url("/bytes/" + settings.downloadBytes()));
         if (curl.exit() != 0) {
             throw new Step.Failed("curl exited " + curl.exit() + ": " + curl.output().trim());
@@ -256,7 +261,7 @@ final class Demo {
         String before = colo.logText("primary");
         int divergencesBefore = count(before, "divergence #");
         int commitsBefore = count(before, "ON_DEMAND");
-        LabTopology.Result tsc = net.ns(false, net.client, "curl", "-sS", "--max-time", "30", url("/tsc"));
+        Shell.Result tsc = net.ns(false, net.client, "curl", "-sS", "--max-time", "30", url("/tsc"));
         String answer = tsc.output().trim();
         if (tsc.exit() != 0 || !answer.matches("\\d+")) {
             throw new Step.Failed("GET /tsc: curl exited " + tsc.exit() + ", answered '" + answer + "'");
@@ -288,6 +293,7 @@ final class Demo {
             Thread.sleep(20);
         }
         primaryLastStatus = colo.lastLine("primary", STATUS);
+        scrapeHistograms();
         double killedAt = System.currentTimeMillis() / 1000.0;
         long atKill = Files.size(file);
         colo.kill("primary");
@@ -314,6 +320,19 @@ final class Demo {
         }
         return String.format("witness granted the takeover; Redis session went on (demo:owner read back, visits 2); "
                 + "download of %,d bytes intact (same sha256); outage seen by the client %d ms", settings.downloadBytes(), outageMillis);
+    }
+
+    /** Hold time and checkpoint pause as the primary measured them, read from its metrics before it is killed. */
+    private void scrapeHistograms() {
+        try {
+            HistogramScrape h = HistogramScrape.of(metricsAt);
+            holdQuantiles = h.quantiles("colo_hold_time_seconds");
+            pauseQuantiles = h.quantiles("colo_checkpoint_pause_seconds");
+        } catch (IOException | RuntimeException e) {
+            holdQuantiles = pauseQuantiles = "not measured (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void expect(String command, String reply) throws Exception {
@@ -380,6 +399,8 @@ final class Demo {
                     + " unprotected), held " + group(HELD, p, 1) + ", divergences " + group(DIVERGENCES, p, 1)
                     + ", checkpoints asked by reason: " + group(CHECKPOINTS, p, 1));
         }
+        out.println("  hold time of released output (primary): " + holdQuantiles);
+        out.println("  checkpoint pause (primary): " + pauseQuantiles);
         out.println("  outage seen by the client at failover: " + (outageMillis < 0 ? "not measured" : outageMillis + " ms"));
         out.println("  logs: " + settings.logDir());
         out.flush();

@@ -1,6 +1,7 @@
 package dev.colo.cli.lab;
 
 import dev.colo.checkpoint.CheckpointConfig;
+import dev.colo.lab.LabTopology;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.PrimaryState;
 import dev.colo.checkpoint.arbiter.AlwaysArbiter;

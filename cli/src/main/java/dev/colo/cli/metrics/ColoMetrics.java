@@ -10,7 +10,6 @@ import dev.colo.compare.CheckpointReason;
 import dev.colo.compare.CompareStats;
 import dev.colo.compare.OutputComparator;
 import dev.colo.compare.packet.Malformation;
-import dev.colo.compare.pipeline.CompareStage;
 import dev.colo.proxy.io.FramePort;
 import dev.colo.proxy.link.FrameLink;
 import dev.colo.proxy.node.NodeStats;
@@ -19,12 +18,10 @@ import dev.colo.proxy.node.SecondaryNode;
 import dev.colo.proxy.node.SourceGate;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -50,14 +47,11 @@ public final class ColoMetrics {
     public static ColoMetrics compare(CompareNode node) {
         ColoMetrics m = new ColoMetrics();
         m.role("compare");
-        OutputComparator c = comparatorOf(node);
+        OutputComparator c = node.comparator();
         m.comparator(() -> c);
         m.families.counter("colo_frames_out_total", "Frames handed to a destination (released output, mirrored input, ...)",
                 node::released, "to", "outdev");
-        AtomicLong refused = Internals.read(Internals.field(CompareNode.class, "outRefused"), node, AtomicLong.class);
-        if (refused != null) {
-            m.families.counter("colo_dropped_frames_total", "Frames dropped, by cause", refused::get, "cause", "outdev_refused");
-        }
+        m.families.counter("colo_dropped_frames_total", "Frames dropped, by cause", node::outdevRefused, "cause", "outdev_refused");
         m.link("outdev", node::outdev);
         m.gate(node::primaryGate, "primary-in");
         m.gate(node::secondaryGate, "secondary-in");
@@ -68,20 +62,16 @@ public final class ColoMetrics {
     public static ColoMetrics primary(PrimaryRunner runner, FramePort vmPort, FramePort netPort, CheckpointPauses pauses) {
         ColoMetrics m = new ColoMetrics();
         PrimaryNode node = runner.node();
-        CompareStage stage = Internals.read(Internals.field(PrimaryNode.class, "compare"), node, CompareStage.class);
-        OutputComparator c = stage == null ? null : stage.comparator();
+        OutputComparator c = node.comparator();
         m.comparator(() -> c);
         m.node(node.stats());
-        Field mirror = Internals.field(PrimaryNode.class, "mirror");
-        Field redirect = Internals.field(PrimaryRunner.class, "redirect");
-        m.link("mirror", () -> Internals.read(mirror, node, FrameLink.class));
-        m.link("redirect", () -> Internals.read(redirect, runner, FrameLink.class));
+        m.link("mirror", node::mirror);
+        m.link("redirect", runner::redirect);
         m.port("vm", vmPort);
         m.port("network", netPort);
-        for (String[] g : new String[][] {{"networkGate", "network"}, {"vmGate", "vm"}, {"redirectGate", "redirect"}}) {
-            Field f = Internals.field(PrimaryNode.class, g[0]);
-            m.gate(() -> Internals.read(f, node, SourceGate.class), g[1]);
-        }
+        m.gate(node::networkGate, "network");
+        m.gate(node::vmGate, "vm");
+        m.gate(node::redirectGate, "redirect");
         m.coordinator(runner.coordinator()::status);
         pauses.attach(runner.coordinator()::status);
         m.registry.register(pauses.histogram());
@@ -93,22 +83,15 @@ public final class ColoMetrics {
         ColoMetrics m = new ColoMetrics();
         SecondaryNode node = runner.node();
         m.node(node.stats());
-        Field mirror = Internals.field(SecondaryRunner.class, "mirror");
-        Field redirect = Internals.field(SecondaryNode.class, "redirect");
-        m.link("mirror", () -> Internals.read(mirror, runner, FrameLink.class));
-        m.link("redirect", () -> Internals.read(redirect, node, FrameLink.class));
+        m.link("mirror", runner::mirror);
+        m.link("redirect", node::redirect);
         m.port("vm", vmPort);
         m.port("network", netPort);
-        for (String[] g : new String[][] {{"mirrorGate", "mirror"}, {"vmGate", "vm"}, {"networkGate", "network"}}) {
-            Field f = Internals.field(SecondaryNode.class, g[0]);
-            m.gate(() -> Internals.read(f, node, SourceGate.class), g[1]);
-        }
+        m.gate(node::mirrorGate, "mirror");
+        m.gate(node::vmGate, "vm");
+        m.gate(node::networkGate, "network");
         m.coordinator(runner.coordinator()::status);
         return m;
-    }
-
-    private static OutputComparator comparatorOf(CompareNode node) {
-        return Internals.read(Internals.field(CompareNode.class, "comparator"), node, OutputComparator.class);
     }
 
     private void role(String role) {

@@ -120,6 +120,16 @@ public final class CompareNode implements AutoCloseable {
         return comparator.stats();
     }
 
+    /** The comparator: read its stats anywhere; call it only from the loop (or its own thread). */
+    public OutputComparator comparator() {
+        return comparator;
+    }
+
+    /** Released frames outdev refused (only past its hard limit: a sender ignoring back-pressure). */
+    public long outdevRefused() {
+        return outRefused.get();
+    }
+
     public FrameLink outdev() {
         return out;
     }

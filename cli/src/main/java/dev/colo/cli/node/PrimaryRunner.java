@@ -91,6 +91,10 @@ public final class PrimaryRunner implements AutoCloseable {
         this.coordinator = c;
     }
 
+    public FrameLinkServer redirect() {
+        return redirect;
+    }
+
     public PrimaryNode node() {
         return node;
     }

@@ -48,6 +48,10 @@ public final class SecondaryRunner implements AutoCloseable {
      *        for a VM this appliance cannot checkpoint (then the TCP offsets must stay as learned)
      * @param netPort the port to serve clients on after a failover; null: the SVM stays off the network
      */
+    public FrameLinkClient mirror() {
+        return mirror;
+    }
+
     public SecondaryRunner(NodeAddresses primary, FramePort svmPort, FramePort netPort, LinkConfig link, NodeTuning tuning,
             CheckpointConfig checkpoint, ReplicatedVm vm, boolean vmRestoredByCheckpoints, Arbiter arbiter, CoordinatorListener listener) {
         this.svmPort = svmPort;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.SecondaryState;
 import dev.colo.cli.lab.LabPair;
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
 import dev.colo.compare.DecisionListener;
 import java.io.PrintWriter;
 import java.io.StringWriter;

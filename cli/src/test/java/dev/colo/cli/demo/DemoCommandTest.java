@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
+import dev.colo.lab.Shell;
 import dev.colo.kvm.vmm.KvmDevice;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class DemoCommandTest {
         assumeTrue(LabTopology.available(), "ip, ethtool, curl, python3 or tcpdump missing: skipped");
         for (String tool : new String[] {"redis-cli", "socat"}) {
             try {
-                assumeTrue(LabTopology.run(false, "sh", "-c", "command -v " + tool).exit() == 0, tool + " missing: skipped");
+                assumeTrue(Shell.run(false, "sh", "-c", "command -v " + tool).exit() == 0, tool + " missing: skipped");
             } catch (Exception e) {
                 assumeTrue(false, "cannot run sh: " + e.getMessage());
             }
@@ -57,9 +58,9 @@ class DemoCommandTest {
     }
 
     private static void assertNothingLeft() throws Exception {
-        String namespaces = LabTopology.run(false, "ip", "netns", "list").output();
+        String namespaces = Shell.run(false, "ip", "netns", "list").output();
         assertFalse(namespaces.contains("cc" + Demo.LAB_ID) || namespaces.contains("cp" + Demo.LAB_ID), "namespaces left: " + namespaces);
-        assertTrue(LabTopology.run(false, "ip", "link", "show", "cb" + Demo.LAB_ID).exit() != 0, "the bridge was left");
+        assertTrue(Shell.run(false, "ip", "link", "show", "cb" + Demo.LAB_ID).exit() != 0, "the bridge was left");
     }
 
     private static void assertFailoverHeld(String out) {
@@ -71,9 +72,9 @@ class DemoCommandTest {
     @Test
     void withNamespaceReplicasEveryStepButTheCheckpointHoldsAndALeftoverIsCleared() throws Exception {
         assumeLab();
-        assumeTrue(LabTopology.run(false, "sh", "-c", "command -v redis-server").exit() == 0, "redis-server missing: skipped");
+        assumeTrue(Shell.run(false, "sh", "-c", "command -v redis-server").exit() == 0, "redis-server missing: skipped");
         // What a killed run would leave: the demo's client namespace.
-        LabTopology.run(false, "ip", "netns", "add", "cc" + Demo.LAB_ID);
+        Shell.run(false, "ip", "netns", "add", "cc" + Demo.LAB_ID);
         Run run = demo("--replicas", "namespaces", "--download-mb", "8");
         assertEquals(Demo.EXIT_NO_KVM, run.exit(), run.output());
         assertTrue(run.output().contains("removed 1 namespaces and links an earlier run left behind"), run.output());

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.PrimaryState;
 import dev.colo.cli.lab.LabPair;
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
+import dev.colo.lab.Shell;
 import dev.colo.compare.CompareStats;
 import dev.colo.compare.DecisionListener;
 import dev.colo.compare.pipeline.CompareStage;
@@ -84,7 +85,7 @@ class NodeLoadTest {
 
     private static boolean isRoot() {
         try {
-            return LabTopology.run(false, "id", "-u").output().trim().equals("0");
+            return Shell.run(false, "id", "-u").output().trim().equals("0");
         } catch (Exception e) {
             return false;
         }

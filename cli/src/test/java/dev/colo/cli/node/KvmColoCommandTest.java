@@ -1,6 +1,7 @@
 package dev.colo.cli.node;
 
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
+import dev.colo.lab.Shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,7 +95,7 @@ class KvmColoCommandTest {
     void twoKvmReplicasServeOneSessionThroughADivergenceAndAFailover() throws Exception {
         assumeTrue(KvmDevice.available(), "/dev/kvm missing: skipped");
         assumeTrue(LabTopology.available(), "ip, ethtool, curl, python3 or tcpdump missing: skipped");
-        assumeTrue(Netns.socatPresent(), "socat missing: skipped");
+        assumeTrue(Shell.has("socat"), "socat missing: skipped");
         net = new LabTopology();
         String[] ports = {"--checkpoint-port", "" + freePort(), "--mirror-port", "" + freePort(), "--redirect-port", "" + freePort()};
         List<String> common = new ArrayList<>(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--stats-interval", "1"));

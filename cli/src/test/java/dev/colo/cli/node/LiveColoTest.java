@@ -1,7 +1,8 @@
 package dev.colo.cli.node;
 
 import dev.colo.cli.lab.LabPair;
-import dev.colo.cli.lab.LabTopology;
+import dev.colo.lab.LabTopology;
+import dev.colo.lab.Shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,7 +127,7 @@ class LiveColoTest {
         var ps = primary.node().stats();
         if (ps.divergences.get() > 0) {
             Thread.sleep(500);
-            System.out.println(LabTopology.run("sh", "-c", "tcpdump -n -r " + tmp.resolve("svm.pcap") + " | head -60"));
+            System.out.println(Shell.run("sh", "-c", "tcpdump -n -r " + tmp.resolve("svm.pcap") + " | head -60"));
         }
         assertEquals(0, ps.divergences.get(), report());
         assertTrue(ps.released.get() > 1000, report());

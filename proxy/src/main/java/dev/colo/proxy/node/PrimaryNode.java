@@ -55,9 +55,10 @@ public final class PrimaryNode implements AutoCloseable {
     private final PortOutbox toNetwork;
     private PortWatch fromVm;
     private PortWatch fromNetwork;
-    private SourceGate vmGate;
-    private SourceGate networkGate;
-    private SourceGate redirectGate;
+    /** Set on the loop, read by status and metrics from anywhere. */
+    private volatile SourceGate vmGate;
+    private volatile SourceGate networkGate;
+    private volatile SourceGate redirectGate;
     private ScheduledFuture<?> ticker;
     private ScheduledFuture<?> recheck;
     /** For the counters only: a frame released unheld is unprotected output, or a frame whose twin came first. */
@@ -210,6 +211,28 @@ public final class PrimaryNode implements AutoCloseable {
 
     public NodeStats stats() {
         return stats;
+    }
+
+    /** The comparator: read its stats anywhere; call it only from its own thread. */
+    public dev.colo.compare.OutputComparator comparator() {
+        return compare.comparator();
+    }
+
+    public FrameLink mirror() {
+        return mirror;
+    }
+
+    /** The back-pressure on the network port, the PVM's port and the redirect link (null before start / attach). */
+    public SourceGate networkGate() {
+        return networkGate;
+    }
+
+    public SourceGate vmGate() {
+        return vmGate;
+    }
+
+    public SourceGate redirectGate() {
+        return redirectGate;
     }
 
     /** The live status: the node's counters, the frames held now, the mirror's queue, divergences and checkpoints by reason. */

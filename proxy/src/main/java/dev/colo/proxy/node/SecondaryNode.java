@@ -41,9 +41,10 @@ public final class SecondaryNode implements AutoCloseable {
     private PortOutbox toNetwork;
     private PortWatch fromVm;
     private PortWatch fromNetwork;
-    private SourceGate mirrorGate;
-    private SourceGate vmGate;
-    private SourceGate networkGate;
+    /** Set on the loop, read by status and metrics from anywhere. */
+    private volatile SourceGate mirrorGate;
+    private volatile SourceGate vmGate;
+    private volatile SourceGate networkGate;
     private java.util.concurrent.ScheduledFuture<?> recheck;
 
     /** @param redirect a link on {@code loop} */
@@ -226,6 +227,23 @@ public final class SecondaryNode implements AutoCloseable {
 
     public NodeStats stats() {
         return stats;
+    }
+
+    public FrameLink redirect() {
+        return redirect;
+    }
+
+    /** The back-pressure on the mirror link, the SVM's port and (once promoted) the network port; null before. */
+    public SourceGate mirrorGate() {
+        return mirrorGate;
+    }
+
+    public SourceGate vmGate() {
+        return vmGate;
+    }
+
+    public SourceGate networkGate() {
+        return networkGate;
     }
 
     /** The live status: the node's counters, frames held for a checkpoint, the redirect link's queue. */

@@ -61,6 +61,10 @@ public final class SourceGate {
         }
     }
 
+    public String name() {
+        return name;
+    }
+
     public boolean paused() {
         return pausedSince >= 0;
     }

@@ -1,5 +1,8 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+import dev.colo.lab.Shell;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +46,7 @@ class AfPacketPortTest extends PortContract {
     /** A frame longer than a ring slot (the MTU grew after the port opened) comes whole, through the socket's queue. */
     @Test
     void aFrameLongerThanASlotArrivesWhole() throws Exception {
-        Netns.run("ip", "link", "set", rootEnd, "mtu", "4000");
+        Shell.run("ip", "link", "set", rootEnd, "mtu", "4000");
         ns.exec("ip", "link", "set", nsInterface, "mtu", "4000");
         byte[] before = Frames.test(100, 1);
         byte[] big = Frames.test(3000, 2);

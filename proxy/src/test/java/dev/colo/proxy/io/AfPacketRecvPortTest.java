@@ -1,5 +1,7 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** AF_PACKET without the receive ring: one recv per frame, the same contract. */

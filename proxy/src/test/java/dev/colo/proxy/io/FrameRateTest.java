@@ -1,5 +1,8 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+import dev.colo.lab.Shell;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -23,7 +26,7 @@ class FrameRateTest {
 
     @BeforeAll
     static void facilities() {
-        Netns.assumeFacilities();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Netns.missing("python3") == null, Netns.missing("python3"));
     }
 
     @Test
@@ -47,7 +50,7 @@ class FrameRateTest {
 
     @Test
     void pcapToPcapOverVeth() throws Exception {
-        Assumptions.assumeTrue(Netns.quietly("sh", "-c", "ldconfig -p | grep -q libpcap.so"), "needs libpcap (apt-get install libpcap0.8)");
+        Assumptions.assumeTrue(Shell.quietly("sh", "-c", "ldconfig -p | grep -q libpcap.so"), "needs libpcap (apt-get install libpcap0.8)");
         try (VethPair veth = VethPair.create()) {
             try (FramePort a = PcapPort.open(veth.a, PortOptions.defaults());
                  FramePort b = PcapPort.open(veth.b, PortOptions.defaults())) {
@@ -112,11 +115,11 @@ class FrameRateTest {
     private record VethPair(String a, String b) implements AutoCloseable {
         static VethPair create() throws Exception {
             VethPair v = new VethPair(Netns.ifname("v"), Netns.ifname("w"));
-            Netns.run("ip", "link", "add", v.a, "type", "veth", "peer", "name", v.b);
+            Shell.run("ip", "link", "add", v.a, "type", "veth", "peer", "name", v.b);
             try {
                 for (String end : new String[] {v.a, v.b}) {
-                    Netns.run("sysctl", "-q", "-w", "net.ipv6.conf." + end + ".disable_ipv6=1");
-                    Netns.run("ip", "link", "set", end, "up");
+                    Shell.run("sysctl", "-q", "-w", "net.ipv6.conf." + end + ".disable_ipv6=1");
+                    Shell.run("ip", "link", "set", end, "up");
                 }
             } catch (Exception e) {
                 v.close();
@@ -127,7 +130,7 @@ class FrameRateTest {
 
         @Override
         public void close() {
-            Netns.quietly("ip", "link", "del", a); // takes the peer with it
+            Shell.quietly("ip", "link", "del", a); // takes the peer with it
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+import dev.colo.lab.Shell;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +18,7 @@ class PcapPortTest extends PortContract {
 
     @BeforeAll
     static void libpcap() {
-        Assumptions.assumeTrue(Netns.quietly("sh", "-c", "ldconfig -p | grep -q libpcap.so"),
+        Assumptions.assumeTrue(Shell.quietly("sh", "-c", "ldconfig -p | grep -q libpcap.so"),
                 "needs libpcap (apt-get install libpcap0.8)");
     }
 

@@ -1,5 +1,7 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,12 +40,12 @@ abstract class PortContract {
 
     @BeforeAll
     static void facilities() {
-        Netns.assumeFacilities();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Netns.missing("python3") == null, Netns.missing("python3"));
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        ns = Netns.create();
+        ns = Netns.create("cio");
         Attached a = attach(ns);
         port = a.port();
         nsInterface = a.nsInterface();

@@ -1,5 +1,8 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+import dev.colo.lab.Shell;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +42,7 @@ class PortErrorsTest {
 
     @Test
     void afpacketWithoutCapNetRawSaysWhatItNeeds() throws Exception {
-        Assumptions.assumeTrue(Netns.quietly("setpriv", "--bounding-set", "-net_raw", "true"),
+        Assumptions.assumeTrue(Shell.quietly("setpriv", "--bounding-set", "-net_raw", "true"),
                 "needs root and setpriv (util-linux) to drop CAP_NET_RAW");
         String out = probe(List.of("setpriv", "--bounding-set", "-net_raw"), "-Dunused=1", "afpacket:lo");
         assertTrue(out.contains("afpacket lo: socket(AF_PACKET): EPERM (operation not permitted) (AF_PACKET needs CAP_NET_RAW"), out);
@@ -50,12 +53,12 @@ class PortErrorsTest {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), property,
                 "-cp", System.getProperty("java.class.path"), OpenProbe.class.getName(), spec));
-        return Netns.run(cmd.toArray(String[]::new));
+        return Shell.run(cmd.toArray(String[]::new));
     }
 
     @Test
     void badPcapFilterIsNamed() {
-        Assumptions.assumeTrue(Netns.quietly("sh", "-c", "[ \"$(id -u)\" = 0 ] && ldconfig -p | grep -q libpcap.so"),
+        Assumptions.assumeTrue(Shell.quietly("sh", "-c", "[ \"$(id -u)\" = 0 ] && ldconfig -p | grep -q libpcap.so"),
                 "needs root and libpcap (apt-get install libpcap0.8)");
         PortException e = assertThrows(PortException.class,
                 () -> FramePorts.open("pcap:lo", PortOptions.defaults().withPcapFilter("tcp port nonsense")));
@@ -132,6 +135,6 @@ class PortErrorsTest {
 
     private static void assumeTun() {
         Assumptions.assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun (modprobe tun)");
-        Assumptions.assumeTrue(Netns.quietly("sh", "-c", "[ \"$(id -u)\" = 0 ]"), "needs root (creates taps)");
+        Assumptions.assumeTrue(Shell.quietly("sh", "-c", "[ \"$(id -u)\" = 0 ]"), "needs root (creates taps)");
     }
 }

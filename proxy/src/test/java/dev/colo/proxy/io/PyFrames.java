@@ -1,5 +1,7 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -62,7 +64,7 @@ final class PyFrames {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         String first = out.readLine();
         if (!"ready".equals(first)) {
-            throw new IOException("capture in " + ns.name + " did not start: " + first);
+            throw new IOException("capture in " + ns.name() + " did not start: " + first);
         }
         return new Capture(p, out);
     }

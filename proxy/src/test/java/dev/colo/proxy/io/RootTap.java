@@ -1,5 +1,8 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+import dev.colo.lab.Shell;
+
 /** A tap we own in this namespace, up, without addresses or IPv6: a quiet link with a port on each side. */
 final class RootTap implements AutoCloseable {
     final TapPort tap;
@@ -19,8 +22,8 @@ final class RootTap implements AutoCloseable {
         TapPort tap = TapPort.open(Netns.ifname("r"), PortOptions.defaults());
         try {
             String name = tap.interfaceName();
-            Netns.run("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
-            Netns.run("ip", "link", "set", name, "up");
+            Shell.run("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
+            Shell.run("ip", "link", "set", name, "up");
             return new RootTap(tap, AfPacketPort.open(name, hostOptions));
         } catch (Exception e) {
             tap.close();

@@ -1,5 +1,7 @@
 package dev.colo.proxy.io;
 
+import dev.colo.lab.Netns;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;

@@ -1,12 +1,10 @@
-package dev.colo.cli.lab;
+package dev.colo.lab;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A lab topology in network namespaces, for the live COLO tests and benches, made fresh each time and removed even when
@@ -76,7 +74,7 @@ public final class LabTopology implements AutoCloseable {
 
     public static boolean available() {
         try {
-            return run(false, "ip", "-V").exit == 0 && run(false, "sh", "-c", "command -v ethtool && command -v curl && command -v python3 && command -v tcpdump").exit == 0;
+            return Shell.run(false, "ip", "-V").exit() == 0 && Shell.run(false, "sh", "-c", "command -v ethtool && command -v curl && command -v python3 && command -v tcpdump").exit() == 0;
         } catch (Exception e) {
             return false;
         }
@@ -84,7 +82,7 @@ public final class LabTopology implements AutoCloseable {
 
     private void build() throws IOException, InterruptedException {
         for (String ns : new String[] {client, pvm, svm, direct}) {
-            run("ip", "netns", "add", ns);
+            Shell.run("ip", "netns", "add", ns);
             namespaces.add(ns);
             ns(ns, "ip", "link", "set", "lo", "up");
             // No IPv6: its autoconfiguration and MLD reports go out at moments of each kernel's choosing,
@@ -93,9 +91,9 @@ public final class LabTopology implements AutoCloseable {
             ns(false, ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             ns(false, ns, "sysctl", "-qw", "net.ipv4.tcp_timestamps=1");
         }
-        run("ip", "link", "add", bridge, "type", "bridge");
+        Shell.run("ip", "link", "add", bridge, "type", "bridge");
         links.add(bridge);
-        run("ip", "link", "set", bridge, "up");
+        Shell.run("ip", "link", "set", bridge, "up");
         // Hosts: each a veth whose far end sits in the root namespace.
         host(client, "c" + tag, CLIENT_IP, CLIENT_MAC, true);
         host(direct, "d" + tag, DIRECT_IP, VM_MAC.replace(":02", ":03"), true);
@@ -121,13 +119,13 @@ public final class LabTopology implements AutoCloseable {
         pair(feeder, feeder + "b");
         // Root-namespace veths speak IPv6 (router solicitations, MLD) on their own; the feeder only carries the test's frames.
         for (String dev : new String[] {feeder, feeder + "b"}) {
-            run(false, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+            Shell.run(false, "sysctl", "-qw", "net.ipv6.conf." + dev + ".disable_ipv6=1");
         }
         return feeder;
     }
 
     private void host(String ns, String rootEnd, String ip, String mac, boolean onBridge) throws IOException, InterruptedException {
-        run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", "v0", "netns", ns);
+        Shell.run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", "v0", "netns", ns);
         links.add(rootEnd);
         if (mac != null) {
             ns(ns, "ip", "link", "set", "v0", "address", mac);
@@ -137,25 +135,25 @@ public final class LabTopology implements AutoCloseable {
         offloadsOff(ns, "v0");
         offloadsOff(null, rootEnd);
         if (onBridge) {
-            run("ip", "link", "set", rootEnd, "master", bridge);
+            Shell.run("ip", "link", "set", rootEnd, "master", bridge);
         }
-        run("ip", "link", "set", rootEnd, "up");
+        Shell.run("ip", "link", "set", rootEnd, "up");
     }
 
     private void pair(String node, String bridged) throws IOException, InterruptedException {
-        run("ip", "link", "add", node, "type", "veth", "peer", "name", bridged);
+        Shell.run("ip", "link", "add", node, "type", "veth", "peer", "name", bridged);
         links.add(node);
         offloadsOff(null, node);
         offloadsOff(null, bridged);
-        run("ip", "link", "set", bridged, "master", bridge);
-        run("ip", "link", "set", bridged, "up");
-        run("ip", "link", "set", node, "up");
+        Shell.run("ip", "link", "set", bridged, "master", bridge);
+        Shell.run("ip", "link", "set", bridged, "up");
+        Shell.run("ip", "link", "set", node, "up");
     }
 
     private void offloadsOff(String ns, String dev) throws IOException, InterruptedException {
         String[] cmd = {"ethtool", "-K", dev, "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro", "off"};
         if (ns == null) {
-            run(false, cmd);
+            Shell.run(false, cmd);
         } else {
             ns(false, ns, cmd);
         }
@@ -163,16 +161,16 @@ public final class LabTopology implements AutoCloseable {
 
     /** Runs a command in a namespace; fails on a non-zero exit. */
     public String ns(String ns, String... cmd) throws IOException, InterruptedException {
-        return ns(true, ns, cmd).output;
+        return ns(true, ns, cmd).output();
     }
 
-    public Result ns(boolean check, String ns, String... cmd) throws IOException, InterruptedException {
-        return run(check, inside(ns, cmd));
+    public Shell.Result ns(boolean check, String ns, String... cmd) throws IOException, InterruptedException {
+        return Shell.run(check, Shell.inside(ns, cmd));
     }
 
     /** Starts a long-running process in a namespace; killed at close. */
     public Process start(String ns, Path log, String... cmd) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(inside(ns, cmd)).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(Shell.inside(ns, cmd)).redirectErrorStream(true);
         if (log != null) {
             pb.redirectOutput(log.toFile());
         }
@@ -190,7 +188,7 @@ public final class LabTopology implements AutoCloseable {
     public Process httpServer(String ns, Path dir, String ip) throws IOException, InterruptedException {
         Process p = start(ns, dir.resolveSibling(dir.getFileName() + "-" + ns + ".log"), "python3", "-m", "http.server", "8000", "--bind", ip, "--directory", dir.toString());
         for (int i = 0; i < 100; i++) {
-            if (ns(false, ns, "sh", "-c", "python3 - <<'E'\nimport socket\ns=socket.socket()\ns.settimeout(0.2)\ns.connect(('" + ip + "',8000))\nE").exit == 0) {
+            if (ns(false, ns, "sh", "-c", "python3 - <<'E'\nimport socket\ns=socket.socket()\ns.settimeout(0.2)\ns.connect(('" + ip + "',8000))\nE").exit() == 0) {
                 return p;
             }
             Thread.sleep(50);
@@ -198,35 +196,9 @@ public final class LabTopology implements AutoCloseable {
         throw new IOException("http.server in " + ns + " did not start");
     }
 
-    private static String[] inside(String ns, String... cmd) {
-        String[] full = new String[cmd.length + 4];
-        full[0] = "ip";
-        full[1] = "netns";
-        full[2] = "exec";
-        full[3] = ns;
-        System.arraycopy(cmd, 0, full, 4, cmd.length);
-        return full;
-    }
 
-    public record Result(int exit, String output) {
-    }
 
-    public static String run(String... cmd) throws IOException, InterruptedException {
-        return run(true, cmd).output;
-    }
 
-    public static Result run(boolean check, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + " did not finish");
-        }
-        if (check && p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out);
-        }
-        return new Result(p.exitValue(), out);
-    }
 
     /**
      * Removes the namespaces and links a topology with this id would make, and kills what runs in those
@@ -235,23 +207,18 @@ public final class LabTopology implements AutoCloseable {
      */
     public static int removeLeftovers(String id) throws IOException, InterruptedException {
         int found = 0;
-        String namespaces = run(false, "ip", "netns", "list").output;
+        String namespaces = Shell.run(false, "ip", "netns", "list").output();
         for (String prefix : new String[] {"cc", "cp", "cs", "cd"}) {
             String ns = prefix + id;
             if (java.util.Arrays.stream(namespaces.split("\\n")).anyMatch(l -> l.split("\\s+")[0].equals(ns))) {
                 found++;
-                for (String pid : run(false, "ip", "netns", "pids", ns).output.split("\\s+")) {
-                    if (!pid.isBlank()) {
-                        run(false, "kill", "-9", pid.trim());
-                    }
-                }
-                run(false, "ip", "netns", "del", ns);
+                Shell.removeNamespace(ns);
             }
         }
         for (String prefix : new String[] {"cb", "c", "d", "pv", "sv", "pn", "sn", "f", "pt", "st"}) {
-            if (run(false, "ip", "link", "show", prefix + id).exit == 0) {
+            if (Shell.run(false, "ip", "link", "show", prefix + id).exit() == 0) {
                 found++;
-                run(false, "ip", "link", "del", prefix + id);
+                Shell.run(false, "ip", "link", "del", prefix + id);
             }
         }
         return found;
@@ -264,16 +231,10 @@ public final class LabTopology implements AutoCloseable {
             p.destroyForcibly();
         }
         for (String ns : namespaces) {
-            Result pids = run(false, "ip", "netns", "pids", ns);
-            for (String pid : pids.output.split("\\s+")) {
-                if (!pid.isBlank()) {
-                    run(false, "kill", "-9", pid.trim());
-                }
-            }
-            run(false, "ip", "netns", "del", ns);
+            Shell.removeNamespace(ns);
         }
         for (String link : links) {
-            run(false, "ip", "link", "del", link);
+            Shell.run(false, "ip", "link", "del", link);
         }
     }
 
