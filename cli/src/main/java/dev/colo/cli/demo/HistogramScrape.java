@@ -66,6 +66,10 @@ final class HistogramScrape {
     }
 
     private static String millis(double seconds) {
-        return Double.isInfinite(seconds) ? "+Inf" : String.format(java.util.Locale.ROOT, "%.3g ms", seconds * 1000);
+        if (Double.isInfinite(seconds)) {
+            return "+Inf";
+        }
+        double ms = seconds * 1000;
+        return String.format(java.util.Locale.ROOT, ms >= 100 ? "%.0f ms" : "%.3g ms", ms);
     }
 }
