@@ -7,7 +7,6 @@ import dev.colo.compare.CheckpointGate;
 import dev.colo.compare.CompareConfig;
 import dev.colo.compare.CompareStats;
 import dev.colo.compare.DecisionListener;
-import dev.colo.compare.Divergence;
 import dev.colo.compare.OutputComparator;
 import dev.colo.compare.packet.FrameDecoder;
 import dev.colo.compare.pipeline.ComparePipeline;
@@ -210,12 +209,10 @@ public final class CompareNode implements AutoCloseable {
         loop.close();
     }
 
-    /** Released frames go straight from the comparator's store to outdev; decisions then to the observer. */
-    private final class Release implements DecisionListener {
-        private final DecisionListener observer;
-
+    /** Released frames go straight from the comparator's store to outdev; other decisions to the observer. */
+    private final class Release extends dev.colo.compare.ForwardingDecisions {
         Release(DecisionListener observer) {
-            this.observer = observer;
+            super(observer);
         }
 
         @Override
@@ -225,26 +222,6 @@ public final class CompareNode implements AutoCloseable {
             } else {
                 outRefused.incrementAndGet();
             }
-        }
-
-        @Override
-        public void onDivergence(Divergence divergence) {
-            observer.onDivergence(divergence);
-        }
-
-        @Override
-        public void onCheckpointRequested(Divergence cause) {
-            observer.onCheckpointRequested(cause);
-        }
-
-        @Override
-        public void onFlush(long nowNanos, int releasedPrimary, int droppedSecondary) {
-            observer.onFlush(nowNanos, releasedPrimary, droppedSecondary);
-        }
-
-        @Override
-        public void onRuleFired(String rule, String flow) {
-            observer.onRuleFired(rule, flow);
         }
     }
 }

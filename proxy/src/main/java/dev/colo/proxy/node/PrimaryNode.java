@@ -264,24 +264,22 @@ public final class PrimaryNode implements AutoCloseable {
     }
 
     /** The sink: released frames go to the network port, or wait for it in its outbox (never dropped for a full queue). */
-    private final class Release implements DecisionListener {
-        private final DecisionListener observer;
-
+    private final class Release extends dev.colo.compare.ForwardingDecisions {
         Release(DecisionListener observer) {
-            this.observer = observer;
+            super(observer);
         }
 
         @Override
         public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
             send(frame, offset, length, stats.released);
-            observer.onRelease(frame, offset, length, capturedAtNanos, nowNanos);
+            observer().onRelease(frame, offset, length, capturedAtNanos, nowNanos);
         }
 
         @Override
         public void onReleaseUnheld(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
             // Unheld: passed unchecked (unprotected), or compared on arrival against a twin that came first.
             send(frame, offset, length, unprotected ? stats.releasedUnprotected : stats.released);
-            observer.onReleaseUnheld(frame, offset, length, capturedAtNanos, nowNanos);
+            observer().onReleaseUnheld(frame, offset, length, capturedAtNanos, nowNanos);
         }
 
         private void send(byte[] frame, int offset, int length, java.util.concurrent.atomic.AtomicLong counter) {
@@ -295,24 +293,19 @@ public final class PrimaryNode implements AutoCloseable {
         @Override
         public void onDivergence(Divergence divergence) {
             stats.divergences.incrementAndGet();
-            observer.onDivergence(divergence);
+            super.onDivergence(divergence);
         }
 
         @Override
         public void onCheckpointRequested(Divergence cause) {
             stats.checkpointRequests.incrementAndGet();
-            observer.onCheckpointRequested(cause);
+            super.onCheckpointRequested(cause);
         }
 
         @Override
         public void onFlush(long nowNanos, int releasedPrimary, int droppedSecondary) {
             stats.flushes.incrementAndGet();
-            observer.onFlush(nowNanos, releasedPrimary, droppedSecondary);
-        }
-
-        @Override
-        public void onRuleFired(String rule, String flow) {
-            observer.onRuleFired(rule, flow);
+            super.onFlush(nowNanos, releasedPrimary, droppedSecondary);
         }
     }
 }
