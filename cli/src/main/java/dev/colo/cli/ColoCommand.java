@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             "Two replicas run the same service; their network output is compared packet",
             "by packet, identical output is released, and a divergence triggers a",
             "checkpoint of the primary's state to the secondary."},
-        subcommands = {DemoCommand.class, ReplayCommand.class, PrimaryCommand.class, SecondaryCommand.class, CompareCommand.class, WitnessCommand.class, VmCommand.class, dev.colo.cli.control.ControlCommands.Status.class, dev.colo.cli.control.ControlCommands.Set.class, dev.colo.cli.control.ControlCommands.Checkpoint.class, dev.colo.cli.control.ControlCommands.Failover.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ReplayCommand.class, dev.colo.cli.tune.TuneCommand.class, PrimaryCommand.class, SecondaryCommand.class, CompareCommand.class, WitnessCommand.class, VmCommand.class, dev.colo.cli.control.ControlCommands.Status.class, dev.colo.cli.control.ControlCommands.Set.class, dev.colo.cli.control.ControlCommands.Checkpoint.class, dev.colo.cli.control.ControlCommands.Failover.class, picocli.CommandLine.HelpCommand.class},
         footer = ExitCodes.HELP)
 public final class ColoCommand {
 }

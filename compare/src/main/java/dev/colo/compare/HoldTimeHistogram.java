@@ -46,6 +46,15 @@ public final class HoldTimeHistogram {
         return max;
     }
 
+    /** Adds every value another histogram recorded (e.g. one per replayed pair, summed over a sweep). */
+    public void add(HoldTimeHistogram other) {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts[i] += other.counts[i];
+        }
+        total += other.total;
+        max = Math.max(max, other.max);
+    }
+
     public void reset() {
         java.util.Arrays.fill(counts, 0);
         total = 0;

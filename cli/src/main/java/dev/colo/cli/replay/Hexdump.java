@@ -1,11 +1,11 @@
 package dev.colo.cli.replay;
 
 /** Hexdump lines with an ASCII column; the first differing byte is bracketed. */
-final class Hexdump {
+public final class Hexdump {
     private Hexdump() {
     }
 
-    static String render(byte[] bytes, int mark, String indent) {
+    public static String render(byte[] bytes, int mark, String indent) {
         StringBuilder sb = new StringBuilder();
         for (int row = 0; row < bytes.length; row += 16) {
             sb.append(indent).append(String.format("%04x ", row));

@@ -3,7 +3,7 @@ package dev.colo.cli.replay;
 import java.io.PrintStream;
 
 /** A one-line progress bar on stderr, redrawn at most four times a second. */
-final class Progress {
+public final class Progress {
     private static final long REDRAW_NANOS = 250_000_000L;
     private final PrintStream err;
     private final long totalBytes;
@@ -11,13 +11,13 @@ final class Progress {
     private long lastDraw;
     private boolean drawn;
 
-    Progress(PrintStream err, long totalBytes, boolean enabled) {
+    public Progress(PrintStream err, long totalBytes, boolean enabled) {
         this.err = err;
         this.totalBytes = Math.max(1, totalBytes);
         this.enabled = enabled;
     }
 
-    void update(long bytesDone, long frames) {
+    public void update(long bytesDone, long frames) {
         if (!enabled) {
             return;
         }
@@ -34,7 +34,7 @@ final class Progress {
         drawn = true;
     }
 
-    void done() {
+    public void done() {
         if (enabled && drawn) {
             err.print("\r" + " ".repeat(60) + "\r");
             err.flush();

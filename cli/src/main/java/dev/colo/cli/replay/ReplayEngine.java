@@ -1,8 +1,13 @@
 package dev.colo.cli.replay;
 
+import dev.colo.compare.CheckpointGate;
 import dev.colo.compare.CompareConfig;
+import dev.colo.compare.DecisionListener;
+import dev.colo.compare.Divergence;
 import dev.colo.compare.OutputComparator;
 import dev.colo.compare.Side;
+import dev.colo.compare.packet.FrameDecoder;
+import dev.colo.compare.packet.FrameInfo;
 import dev.colo.compare.pipeline.ComparePipeline;
 import dev.colo.pcap.PacketFileReader;
 import dev.colo.pcap.TimestampMerge;
@@ -32,6 +37,18 @@ public final class ReplayEngine {
     private int keepDivergences = 100;
     private ComparePipeline.Waiting waiting = ComparePipeline.Waiting.SLEEPING;
     private PrintStream progressTo;
+    private Mode mode = Mode.PIPELINE;
+
+    /** Where the comparison runs. */
+    public enum Mode {
+        /** The Disruptor pipeline: a reader thread and the parse, compare and emit stages (colo replay's default). */
+        PIPELINE,
+        /**
+         * Decode and compare on the calling thread, no thread of its own, the same decisions as the pipeline (for
+         * sweeps that run many replays on a fixed pool); the most frames held at once is tracked.
+         */
+        DIRECT
+    }
 
     public ReplayEngine(CompareConfig config) {
         this.config = config;
@@ -43,9 +60,14 @@ public final class ReplayEngine {
     public ReplayEngine waiting(ComparePipeline.Waiting w) { waiting = w; return this; }
     /** Draws a progress bar on this stream (null: none). */
     public ReplayEngine progressTo(PrintStream err) { progressTo = err; return this; }
+    public ReplayEngine mode(Mode m) { mode = m; return this; }
 
     /** Replays the pair. Opening errors throw; a fault inside a file ends that side and is listed in the result. */
     public ReplayResult run(Path primary, Path secondary) throws IOException {
+        return mode == Mode.DIRECT ? runDirect(primary, secondary) : runPipeline(primary, secondary);
+    }
+
+    private ReplayResult runPipeline(Path primary, Path secondary) throws IOException {
         List<String> errors = new ArrayList<>();
         long start = System.nanoTime();
         long first = Long.MAX_VALUE;
@@ -78,6 +100,93 @@ public final class ReplayEngine {
         return new ReplayResult(primary, secondary, config, c.stats(), c.holdTimes(), c.heldBeforeDrain(), c.heldFrames(),
                 List.copyOf(sink.divergences), List.copyOf(sink.checkpoints), sink.rulesFired,
                 first == Long.MAX_VALUE ? 0 : first, last == Long.MIN_VALUE ? 0 : last,
-                System.nanoTime() - start, List.copyOf(errors));
+                System.nanoTime() - start, List.copyOf(errors), -1);
+    }
+
+    /**
+     * The direct mode: each frame decoded and compared on this thread as it is read, decisions straight to the
+     * sink (divergences copied, as the pipeline's emit stage does), drained at the end of input. No allocation per
+     * frame beyond the comparator's own.
+     */
+    private ReplayResult runDirect(Path primary, Path secondary) throws IOException {
+        List<String> errors = new ArrayList<>();
+        long start = System.nanoTime();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int peak = 0;
+        ReplaySink sink = new ReplaySink(releasedOut, divergencesOut, keepDivergences);
+        OutputComparator c;
+        try (PacketFileReader p = PacketFileReader.open(primary); PacketFileReader s = PacketFileReader.open(secondary)) {
+            c = new OutputComparator(config, CheckpointGate.immediate(), new Copying(sink));
+            FrameDecoder decoder = new FrameDecoder();
+            FrameInfo info = new FrameInfo();
+            Progress progress = new Progress(progressTo, Files.size(primary) + Files.size(secondary), progressTo != null);
+            TimestampMerge merge = new TimestampMerge(p, s);
+            long frames = 0;
+            for (int side; (side = merge.next()) >= 0; ) {
+                PacketFileReader r = merge.reader(side);
+                long ts = r.timestampNanos();
+                first = Math.min(first, ts);
+                last = Math.max(last, ts);
+                int length = r.capturedLength();
+                decoder.decode(r.linkType(), r.data(), 0, length, info);
+                c.onFrame(side == 0 ? Side.P : Side.S, ts, r.data(), 0, length, info);
+                c.pollCommit();
+                peak = Math.max(peak, c.heldFrames());
+                if ((++frames & 0xffff) == 0) {
+                    progress.update(p.frameOffset() + s.frameOffset(), frames);
+                }
+            }
+            errors.addAll(merge.errors());
+            c.onTick(last == Long.MIN_VALUE ? 0 : last);
+            c.drain();
+            c.pollCommit();
+            progress.done();
+        } finally {
+            sink.closeQuietly();
+        }
+        return new ReplayResult(primary, secondary, config, c.stats(), c.holdTimes(), c.heldBeforeDrain(), c.heldFrames(),
+                List.copyOf(sink.divergences), List.copyOf(sink.checkpoints), sink.rulesFired,
+                first == Long.MAX_VALUE ? 0 : first, last == Long.MIN_VALUE ? 0 : last,
+                System.nanoTime() - start, List.copyOf(errors), peak);
+    }
+
+    /** Hands decisions to the sink on the comparator's thread; the comparator reuses its divergence record, so it is copied. */
+    private static final class Copying implements DecisionListener {
+        private final ReplaySink sink;
+
+        Copying(ReplaySink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+            sink.onRelease(frame, offset, length, capturedAtNanos, nowNanos);
+        }
+
+        @Override
+        public void onReleaseUnheld(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
+            sink.onReleaseUnheld(frame, offset, length, capturedAtNanos, nowNanos);
+        }
+
+        @Override
+        public void onDivergence(Divergence d) {
+            sink.onDivergence(d.copy());
+        }
+
+        @Override
+        public void onCheckpointRequested(Divergence cause) {
+            sink.onCheckpointRequested(cause.copy());
+        }
+
+        @Override
+        public void onFlush(long nowNanos, int releasedPrimary, int droppedSecondary) {
+            sink.onFlush(nowNanos, releasedPrimary, droppedSecondary);
+        }
+
+        @Override
+        public void onRuleFired(String rule, String flow) {
+            sink.onRuleFired(rule, flow);
+        }
     }
 }

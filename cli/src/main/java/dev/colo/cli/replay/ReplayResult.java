@@ -23,7 +23,9 @@ public record ReplayResult(
         long firstTimestampNanos,
         long lastTimestampNanos,
         long wallNanos,
-        List<String> inputErrors) {
+        List<String> inputErrors,
+        /** The most frames held at once (both sides), tracked by the direct mode; -1 when not tracked (pipeline). */
+        int peakHeld) {
 
     public long framesPerSecond() {
         long frames = stats.get(CompareStats.FRAMES_PRIMARY) + stats.get(CompareStats.FRAMES_SECONDARY);
