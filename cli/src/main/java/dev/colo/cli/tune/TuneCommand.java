@@ -137,7 +137,7 @@ public final class TuneCommand implements Callable<Integer> {
                             return badInput("cannot read " + f);
                         }
                     }
-                    list.add(new TuneSweep.Pair(pvm.getFileName() + "+" + svm.getFileName(), pvm, svm));
+                    list.add(new TuneSweep.Pair(name(pvm, svm), pvm, svm));
                 }
             }
             if (dir != null) {
@@ -192,6 +192,16 @@ public final class TuneCommand implements Callable<Integer> {
             }
         }
         return report.recommended() == null ? 1 : ExitCodes.OK;
+    }
+
+    /** A pair's name in the report: its folder's, for DIR/pvm.pcap DIR/svm.pcap (the corpus layout); else "PVM+SVM". */
+    static String name(Path pvm, Path svm) {
+        Path dir = pvm.toAbsolutePath().normalize().getParent();
+        if (dir != null && dir.getFileName() != null && dir.equals(svm.toAbsolutePath().normalize().getParent())
+                && pvm.getFileName().toString().startsWith("pvm.") && svm.getFileName().toString().startsWith("svm.")) {
+            return dir.getFileName().toString();
+        }
+        return pvm.getFileName() + "+" + svm.getFileName();
     }
 
     /** The subfolders of {@code dir} (sorted by name) holding a pvm and an svm capture. */
