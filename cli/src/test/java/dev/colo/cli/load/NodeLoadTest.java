@@ -62,16 +62,36 @@ class NodeLoadTest {
     private LabPair pair;
     private final List<String> divergences = new CopyOnWriteArrayList<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
+    /** Every log record of the appliance (INFO and up) during a test: reports, not floods. */
+    private final java.util.concurrent.atomic.AtomicLong logRecords = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.logging.Handler countLogs = new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel().intValue() >= java.util.logging.Level.INFO.intValue()) {
+                logRecords.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     @BeforeEach
     void topology() throws Exception {
         assumeTrue(isRoot(), "needs root (network namespaces, veths, AF_PACKET sockets): skipped");
         assumeTrue(LabTopology.available(), "ip, ethtool, curl, python3 or tcpdump missing: skipped");
         net = new LabTopology();
+        java.util.logging.Logger.getLogger("dev.colo").addHandler(countLogs);
     }
 
     @AfterEach
     void teardown() throws Exception {
+        java.util.logging.Logger.getLogger("dev.colo").removeHandler(countLogs);
         try {
             if (pair != null) {
                 pair.close();
@@ -545,6 +565,8 @@ class NodeLoadTest {
 
         void assertAppliance() {
             List<String> failed = new ArrayList<>();
+            // A line per episode or transition, never per frame: a million frames make a few hundred lines at most.
+            expectTrue(failed, logRecords.get() < 1000, "log bounded: " + logRecords.get() + " records at INFO and up");
             expect(failed, null, rx.failed, "the client's receiver failed");
             expectTrue(failed, rx.replies > 0, "no reply");
             // What reached the client: once, in order per echo id, unchanged.
