@@ -118,4 +118,43 @@ class TuneSweepTest {
         assertEquals(one, four);
         assertTrue(one.contains("Recommended:"), one);
     }
+
+    static final String HEAD = "HTTP/1.1 200 OK\r\nServer: guest\r\n";
+
+    @Test
+    void aDifferingHeaderLineOffersItsHeaderRuleAndReplayKeepsIt() throws Exception {
+        TuneSweep.Pair p = HttpPair.write(tmp, "request-id", HEAD + "X-Request-Id: 1111\r\nContent-Length: 2\r\n\r\nok",
+                HEAD + "X-Request-Id: 2222\r\nContent-Length: 2\r\n\r\nok");
+        TuneReport r = new TuneSweep(List.of(p), TuneSweep.DEFAULT_MAX_HOLD_P99).run();
+        assertEquals(List.of("header:X-Request-Id"), r.candidateRules());
+        assertEquals(List.of("header:X-Request-Id"), r.recommended().setting().rules());
+        assertEquals(0, r.recommended().checkpoints());
+        assertTrue(r.realDifferences().isEmpty(), r.realDifferences().toString());
+        assertTrue(r.why().startsWith("header:X-Request-Id removes 1 MISMATCH checkpoint on request-id"), r.why());
+    }
+
+    @Test
+    void noRuleWhenTheBytesOutsideTheLineDifferToo() throws Exception {
+        TuneSweep.Pair p = HttpPair.write(tmp, "body-too", HEAD + "X-Request-Id: 1111\r\nContent-Length: 2\r\n\r\nok",
+                HEAD + "X-Request-Id: 2222\r\nContent-Length: 2\r\n\r\nno");
+        TuneReport r = new TuneSweep(List.of(p), TuneSweep.DEFAULT_MAX_HOLD_P99).run();
+        assertTrue(r.candidateRules().isEmpty(), r.candidateRules().toString());
+        assertTrue(r.recommended().setting().rules().isEmpty());
+        assertEquals(1, r.realDifferences().size());
+        int at = HEAD.length() + "X-Request-Id: ".length();
+        assertTrue(r.realDifferences().get(0).startsWith("real difference: payload byte " + at + " of connection TCP"),
+                r.realDifferences().get(0));
+    }
+
+    @Test
+    void noRuleForADifferenceInTheHeaderNameOrOutsideAHeaderLine() throws Exception {
+        TuneSweep.Pair name = HttpPair.write(tmp, "name", HEAD + "X-A: 1\r\n\r\n", HEAD + "X-B: 1\r\n\r\n");
+        TuneSweep.Pair status = HttpPair.write(tmp, "status", "HTTP/1.1 200 OK\r\nX: 1\r\n\r\n", "HTTP/1.1 201 OK\r\nX: 1\r\n\r\n");
+        TuneSweep.Pair noCrlf = HttpPair.write(tmp, "unterminated", HEAD + "X-Request-Id: 1111", HEAD + "X-Request-Id: 2222");
+        TuneReport r = new TuneSweep(List.of(name, status, noCrlf), TuneSweep.DEFAULT_MAX_HOLD_P99).run();
+        assertTrue(r.candidateRules().isEmpty(), r.candidateRules().toString());
+        assertEquals(3, r.realDifferences().size(), r.realDifferences().toString());
+        assertTrue(r.realDifferences().get(0).contains("in pair name"));
+        assertTrue(r.realDifferences().get(1).startsWith("real difference: payload byte 11 of connection"), r.realDifferences().get(1));
+    }
 }
