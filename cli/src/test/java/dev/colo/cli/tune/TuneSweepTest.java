@@ -157,4 +157,21 @@ class TuneSweepTest {
         assertTrue(r.realDifferences().get(0).contains("in pair name"));
         assertTrue(r.realDifferences().get(1).startsWith("real difference: payload byte 11 of connection"), r.realDifferences().get(1));
     }
+
+    @Test
+    void aCandidateThatWouldAlsoExcuseADivergenceItWasNotFoundForIsDropped() throws Exception {
+        // pair a: only the header differs (a candidate); pair b: the same header and the body differ (real). With the
+        // rule, b's first divergence (in the header line) goes too: the rule excuses more than it was found for.
+        TuneSweep.Pair a = HttpPair.write(tmp, "a", HEAD + "X-Request-Id: 1111\r\n\r\nok", HEAD + "X-Request-Id: 2222\r\n\r\nok");
+        TuneSweep.Pair b = HttpPair.write(tmp, "b", HEAD + "X-Request-Id: 1111\r\n\r\nok", HEAD + "X-Request-Id: 2222\r\n\r\nno");
+        TuneReport r = new TuneSweep(List.of(a, b), TuneSweep.DEFAULT_MAX_HOLD_P99).run();
+        assertTrue(r.candidateRules().isEmpty(), r.candidateRules().toString());
+        assertTrue(r.recommended().setting().rules().isEmpty());
+        assertEquals(2, r.realDifferences().size(), r.realDifferences().toString());
+        assertTrue(r.realDifferences().get(0).contains("in pair b"), r.realDifferences().get(0));
+        assertTrue(r.realDifferences().get(1).contains("in pair a")
+                && r.realDifferences().get(1).contains("header:X-Request-Id would excuse the line, but replaying with it also removed"),
+                r.realDifferences().get(1));
+        assertEquals(4 * 3 * 3 * 3, r.outcomes().size(), "no rule set but none");
+    }
 }
