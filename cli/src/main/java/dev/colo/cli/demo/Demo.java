@@ -36,6 +36,7 @@ final class Demo {
     private static final Pattern RELEASED = Pattern.compile("released (\\d+) \\(\\+(\\d+) unprotected");
     private static final Pattern HELD = Pattern.compile("; held (\\d+) frames");
     private static final Pattern DIVERGENCES = Pattern.compile("; divergences: ([^;]*);");
+    private static final Pattern EXCERPTS = Pattern.compile("; primary \"(.*)\" secondary \"(.*)\"$");
     private static final Pattern CHECKPOINTS = Pattern.compile("; checkpoints asked: ([^;]*);");
 
     private final DemoSettings settings;
@@ -273,9 +274,20 @@ final class Demo {
             }
             Thread.sleep(50);
         }
+        // The primary logs the bytes around the first difference on each side: the client's answer must be the PVM's.
+        String line = colo.lastLine("primary", "divergence #");
+        Matcher m = EXCERPTS.matcher(line);
+        if (!m.find()) {
+            throw new Step.Failed("the divergence line shows no bytes: " + line);
+        }
+        String pvm = m.group(1);
+        String svm = m.group(2);
+        if (!pvm.contains(answer) || svm.contains(answer)) {
+            throw new Step.Failed("the client's answer " + answer + " is not the PVM's (PVM \"" + pvm + "\", SVM \"" + svm + "\")");
+        }
         expect("GET demo:owner", "colo"); // the session goes on after the checkpoint
-        return "GET /tsc answered " + answer + " (the PVM's: only compared-equal or checkpointed PVM output leaves); "
-                + colo.lastLine("primary", "divergence #").replaceFirst("^.*divergence #\\d+: ", "") + "; checkpoint committed";
+        return "GET /tsc answered " + answer + ": the PVM's bytes (\"" + pvm + "\"), not the SVM's (\"" + svm + "\"); " + line.replaceFirst("^.*divergence #\\d+: ", "").replaceFirst("; primary \".*$", "")
+                + "; checkpoint committed";
     }
 
     private String failover() throws Exception {

@@ -37,11 +37,35 @@ final class DivergenceLog implements DecisionListener {
         }
         if (shown < PER_SECOND) {
             shown++;
-            out.println("divergence #" + total + ": " + d);
+            out.println("divergence #" + total + ": " + d + excerpts(d));
             out.flush();
         } else {
             suppressed++;
         }
+    }
+
+    /** The bytes around the first difference on each side, printable ("" when the divergence has none). */
+    static String excerpts(Divergence d) {
+        byte[] p = d.primaryBytes();
+        byte[] s = d.secondaryBytes();
+        if (p.length == 0 && s.length == 0) {
+            return "";
+        }
+        return "; primary \"" + printable(p) + "\" secondary \"" + printable(s) + "\"";
+    }
+
+    /** ASCII as it is, anything else (and quotes, backslashes) as \xHH: one line, whatever the bytes. */
+    static String printable(byte[] bytes) {
+        StringBuilder b = new StringBuilder(bytes.length);
+        for (byte x : bytes) {
+            int c = x & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                b.append((char) c);
+            } else {
+                b.append(String.format("\\x%02x", c));
+            }
+        }
+        return b.toString();
     }
 
     /** Says how many divergences were not shown since the last call (the status printer calls it too). */

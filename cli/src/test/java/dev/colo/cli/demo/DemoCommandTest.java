@@ -89,7 +89,8 @@ class DemoCommandTest {
         assumeTrue(KvmDevice.available(), "/dev/kvm missing: skipped");
         Run run = demo("--replicas", "kvm", "--download-mb", "8");
         assertEquals(Demo.EXIT_OK, run.exit(), run.output());
-        assertTrue(run.output().matches("(?s).*PASSED +2\\. nondeterministic answer.*checkpoint committed.*"), run.output());
+        assertTrue(run.output().matches("(?s).*PASSED +2\\. nondeterministic answer.*GET /tsc answered (\\d+): the PVM's bytes \\(\"[^\"]*\\1[^\"]*\"\\), not the SVM's.*checkpoint committed.*"),
+                run.output());
         // Read from the primary's --metrics endpoint before the kill: the checkpoints of steps 1-2 and the releases.
         assertTrue(run.output().matches("(?s).*hold time of released output \\(primary\\): p50 <= [0-9.]+ ms, p99 <= [0-9.]+ ms \\(\\d+ samples\\).*"), run.output());
         assertTrue(run.output().matches("(?s).*checkpoint pause \\(primary\\): p50 <= [0-9.]+ ms, p99 <= [0-9.]+ ms \\(\\d+ samples\\).*"), run.output());
