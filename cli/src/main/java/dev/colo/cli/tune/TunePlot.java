@@ -78,11 +78,7 @@ public final class TunePlot {
 
     /** Writes the chart to {@code file}: SVG when its name ends in .svg, PNG when .png. */
     public static void write(TuneReport report, Path file) throws IOException {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean svg = name.endsWith(".svg");
-        if (!svg && !name.endsWith(".png")) {
-            throw new IllegalArgumentException("plot file " + file + ": the name must end in .svg or .png (that picks the format)");
-        }
+        boolean svg = isSvg(file);
         Plot plot = plot(report);
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
@@ -109,6 +105,20 @@ public final class TunePlot {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Checks the file's name before a sweep is run for it: true for .svg, false for .png.
+     *
+     * @throws IllegalArgumentException any other name, with the reason
+     */
+    public static boolean isSvg(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean svg = name.endsWith(".svg");
+        if (!svg && !name.endsWith(".png")) {
+            throw new IllegalArgumentException("plot file " + file + ": the name must end in .svg or .png (that picks the format)");
+        }
+        return svg;
     }
 
     /**
