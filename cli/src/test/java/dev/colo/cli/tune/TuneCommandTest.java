@@ -132,7 +132,7 @@ class TuneCommandTest {
         Run r = colo("tune", "--help");
         assertEquals(0, r.exit());
         for (String s : new String[] {"--pair", "--dir", "--max-hold-p99", "--json", "--plot", "--write-config", "--apply",
-                "100ms 300ms 1s 3s", "thin-acks-after 0 16 64", "header:Name", "hold p99", "Exit codes", "default 10ms"}) {
+                "100ms 300ms 1s 3s", "thin-acks-after          0 16 64", "header:Name", "hold p99", "Exit codes", "default 10ms"}) {
             assertTrue(r.out().contains(s), s + " in\n" + r.out());
         }
     }
