@@ -465,8 +465,7 @@ public final class TuneSweep {
         String hold = "hold p99 " + duration(best.outcome.holdP99Nanos()) + " <= " + duration(maxHoldP99Nanos);
         String total = best.outcome.checkpoints() + " checkpoint" + (best.outcome.checkpoints() == 1 ? "" : "s") + " in all";
         if (parts.isEmpty()) {
-            String baseNote = base.eligible ? "" : "";
-            return "the defaults: no setting of the grid asks for fewer checkpoints (" + total + ", " + hold + ")" + baseNote;
+            return "the defaults: no setting of the grid asks for fewer checkpoints (" + total + ", " + hold + ")";
         }
         String baseHold = base.outcome.holdP99Nanos() > maxHoldP99Nanos
                 ? " (the defaults' hold p99 is " + duration(base.outcome.holdP99Nanos()) + ")" : "";
