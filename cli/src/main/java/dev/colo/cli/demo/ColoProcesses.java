@@ -86,15 +86,20 @@ final class ColoProcesses implements AutoCloseable {
         }
     }
 
+    /** SIGTERM first (a node then closes its links, releases its lease, removes its control socket), SIGKILL after 5 s. */
     @Override
     public void close() {
         for (Process p : processes.values()) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            p.destroy();
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (Process p : processes.values()) {
             try {
-                p.waitFor(10, TimeUnit.SECONDS);
+                if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

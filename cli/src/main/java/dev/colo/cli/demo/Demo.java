@@ -179,9 +179,11 @@ final class Demo {
                 "--checkpoint-port", "" + freePort(), "--mirror-port", "" + freePort(), "--redirect-port", "" + freePort()));
         metricsAt = "127.0.0.1:" + freePort();
         List<String> primary = new ArrayList<>(List.of("primary", "--net-port", "afpacket:" + net.primaryNet, "--listen", "127.0.0.1",
-                "--node-id", "pvm-node", "--metrics", metricsAt));
+                "--node-id", "pvm-node", "--metrics", metricsAt,
+                // In the log folder, not /run/colo: the primary is killed, and a killed node cannot remove its socket.
+                "--control", settings.logDir().resolve("primary.sock").toString()));
         List<String> secondary = new ArrayList<>(List.of("secondary", "--primary", "127.0.0.1", "--net-port", "afpacket:" + net.secondaryNet,
-                "--node-id", "svm-node"));
+                "--node-id", "svm-node", "--control", settings.logDir().resolve("secondary.sock").toString()));
         if (kvm) {
             primary.addAll(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--vm-tap", "pt" + LAB_ID));
             secondary.addAll(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--vm-tap", "st" + LAB_ID));

@@ -101,12 +101,14 @@ class KvmColoCommandTest {
         List<String> common = new ArrayList<>(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--stats-interval", "1"));
         common.addAll(List.of(ports));
         List<String> p = new ArrayList<>(common);
-        p.addAll(List.of("primary", "--vm-tap", "pt" + net.tag, "--net-port", "afpacket:" + net.primaryNet, "--listen", "127.0.0.1"));
+        p.addAll(List.of("primary", "--vm-tap", "pt" + net.tag, "--net-port", "afpacket:" + net.primaryNet, "--listen", "127.0.0.1",
+                "--control", tmp.resolve("primary.sock").toString())); // not /run/colo: a killed node leaves its socket
         p.add(0, p.remove(p.indexOf("primary")));
         colo("primary", p.toArray(String[]::new));
         awaitLog("primary", "colo primary: checkpoint", 20_000);
         List<String> s = new ArrayList<>(common);
-        s.addAll(0, List.of("secondary", "--vm-tap", "st" + net.tag, "--primary", "127.0.0.1", "--net-port", "afpacket:" + net.secondaryNet));
+        s.addAll(0, List.of("secondary", "--vm-tap", "st" + net.tag, "--primary", "127.0.0.1", "--net-port", "afpacket:" + net.secondaryNet,
+                "--control", tmp.resolve("secondary.sock").toString()));
         colo("secondary", s.toArray(String[]::new));
         awaitLog("primary", "-> PROTECTED", 30_000);
 
