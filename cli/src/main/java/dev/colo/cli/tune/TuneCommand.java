@@ -79,7 +79,9 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as one JSON object.")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "FILE", description = "Also draw the sweep (checkpoints against hold p99) to FILE.")
+    @Option(names = "--plot", paramLabel = "FILE", arity = "0..1", fallbackValue = TunePlot.DEFAULT_FILE,
+            description = "Also draw checkpoints and hold p99 against the compare timeout, one line per rule set, to FILE"
+                    + " (.svg or .png; without FILE: " + TunePlot.DEFAULT_FILE + " here).")
     Path plot;
 
     @Option(names = "--write-config", paramLabel = "FILE", description = "Also write the recommendation as a colo TOML config file.")
@@ -125,6 +127,13 @@ public final class TuneCommand implements Callable<Integer> {
         }
         if (pairs.isEmpty() && dir == null) {
             return usage("give --pair PVM SVM, --pair NAME or --dir DIR");
+        }
+        if (plot != null) {
+            try {
+                TunePlot.isSvg(plot); // a bad name is refused before the sweep, not after it
+            } catch (IllegalArgumentException e) {
+                return usage(e.getMessage());
+            }
         }
         List<TuneSweep.Pair> list = new ArrayList<>();
         try {
@@ -183,16 +192,28 @@ public final class TuneCommand implements Callable<Integer> {
         try {
             if (plot != null) {
                 TunePlot.write(report, plot);
+                err.println("colo tune: plot written to " + plot);
             }
-            if (writeConfig != null) {
+            if (writeConfig != null && report.recommended() == null) {
+                err.println("colo tune: no config written to " + writeConfig + ": no setting meets the hold bound");
+            } else if (writeConfig != null) {
                 TuneConfigWriter.write(report, writeConfig);
+                err.println("colo tune: recommendation written to " + writeConfig);
             }
+            err.flush();
+        } catch (IllegalArgumentException e) {
+            return badInput("cannot write: " + e.getMessage());
         } catch (IOException | UncheckedIOException e) {
             return badInput("cannot write: " + e.getMessage());
         } catch (UnsupportedOperationException e) {
             err.println("colo tune: " + e.getMessage());
             err.flush();
             return ExitCodes.INTERNAL_ERROR;
+        }
+        if (apply != null && report.recommended() == null) {
+            err.println("colo tune: nothing applied to " + apply + ": no setting meets the hold bound");
+            err.flush();
+            return 1;
         }
         if (apply != null) {
             int code = TuneApply.apply(report, apply, out);
