@@ -402,11 +402,15 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
                     failover = "DENIED";
                     failoverReason = reason + "; arbiter refused: " + d.reason();
                     // Said each time: the transition below is skipped when already CONNECTING.
-                    LOG.info(() -> "SECONDARY " + config.nodeId() + ": arbiter refused takeover (" + d.reason() + "): asking again in "
-                            + PROMOTION_RETRY_MS + " ms, and trying to rejoin the primary meanwhile");
+                    LOG.info(() -> "SECONDARY " + config.nodeId() + ": arbiter refused takeover (" + d.reason() + "): "
+                            + (arbiter.mayGrantLater() ? "asking again in " + PROMOTION_RETRY_MS + " ms, and trying" : "trying")
+                            + " to rejoin the primary meanwhile");
                     transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): asking again, rejoining meanwhile");
                     everInSync = false; // our VM diverged: the next join is a full sync
                     reconnectLater();
+                    if (!arbiter.mayGrantLater()) {
+                        return; // final (no arbiter configured): asking again would only flood the log
+                    }
                     // A dead primary's lease runs out later: keep asking until granted or the primary is back
                     // (a rejoin moves the state past CONNECTING).
                     loop.schedule(() -> {

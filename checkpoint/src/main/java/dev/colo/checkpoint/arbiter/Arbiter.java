@@ -12,6 +12,7 @@ import java.util.Locale;
  */
 public interface Arbiter extends AutoCloseable {
     String ALWAYS = "always";
+    String NONE = "none";
     String WITNESS_PREFIX = "witness:";
 
     /**
@@ -24,6 +25,11 @@ public interface Arbiter extends AutoCloseable {
 
     /** A secondary that lost its primary asks to take over. Blocks at most {@code timeout}. */
     Decision requestPromotion(String clusterId, String nodeId, Duration timeout);
+
+    /** Whether a refused promotion may be granted on a later ask (a witness: once the dead primary's lease ran out). */
+    default boolean mayGrantLater() {
+        return true;
+    }
 
     /** A node steps down (clean shutdown): frees the claim at once. */
     void release(String clusterId, String nodeId);
@@ -40,7 +46,7 @@ public interface Arbiter extends AutoCloseable {
      * @throws IllegalArgumentException with the accepted forms when the spec is anything else
      */
     static Arbiter parse(String spec) {
-        String usage = "arbiter must be '" + ALWAYS + "' or '" + WITNESS_PREFIX + "HOST:PORT' (IPv6: "
+        String usage = "arbiter must be '" + NONE + "', '" + ALWAYS + "' or '" + WITNESS_PREFIX + "HOST:PORT' (IPv6: "
                 + WITNESS_PREFIX + "[::1]:PORT)";
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException(usage + ", got nothing");
@@ -48,6 +54,9 @@ public interface Arbiter extends AutoCloseable {
         String trimmed = spec.trim();
         if (trimmed.equalsIgnoreCase(ALWAYS)) {
             return new AlwaysArbiter();
+        }
+        if (trimmed.equalsIgnoreCase(NONE)) {
+            return new NoArbiter();
         }
         if (!trimmed.toLowerCase(Locale.ROOT).startsWith(WITNESS_PREFIX)) {
             throw new IllegalArgumentException(usage + ", got '" + spec + "'");

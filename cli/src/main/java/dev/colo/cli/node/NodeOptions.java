@@ -50,9 +50,11 @@ public final class NodeOptions {
     @Option(names = "--vnet-hdr", description = "Links carry QEMU's vnet_hdr_len field (as with vnet_hdr_support=on): both ends must agree.")
     boolean vnetHdr;
 
-    @Option(names = "--arbiter", paramLabel = "SPEC", defaultValue = "always",
-            description = {"Who decides a takeover: always (default: no witness; a broken link between two live nodes",
-                "makes both primary) or witness:HOST:PORT (see colo witness)."})
+    @Option(names = "--arbiter", paramLabel = "SPEC", defaultValue = "none",
+            description = {"Who decides a takeover: witness:HOST:PORT (see colo witness: a takeover only once the",
+                "primary's lease ran out, so a broken link never makes two primaries); none (default: a secondary",
+                "never takes over by itself); always (no witness: a broken link between two live nodes makes both",
+                "primary - split brain; only where the link cannot fail independently of the nodes; warned)."})
     String arbiter;
 
     @Option(names = "--node-id", paramLabel = "NAME", description = "This node's name in logs and in the peer's (default: the host name).")
@@ -91,6 +93,18 @@ public final class NodeOptions {
 
     CheckpointConfig checkpoint(String defaultId) {
         return new CheckpointConfig().nodeId(nodeId != null ? nodeId : defaultId);
+    }
+
+    /** The warning `--arbiter always` deserves, at start and on every status line; null for the other arbiters. */
+    String arbiterWarning() {
+        return Arbiter.ALWAYS.equalsIgnoreCase(arbiter == null ? "" : arbiter.trim())
+                ? "WARNING: --arbiter always: a broken link between two live nodes makes both primary (split brain)" : null;
+    }
+
+    /** The status line's prefix: the arbiter's warning, if any. */
+    String statusPrefix() {
+        String w = arbiterWarning();
+        return w == null ? "" : "[arbiter always: split-brain risk] ";
     }
 
     Arbiter arbiter(CommandSpec spec) {

@@ -109,6 +109,9 @@ public final class PrimaryCommand implements Callable<Integer> {
         vm.startAsPrimary();
         NodeAddresses bound = runner.boundAddresses();
         out.printf("colo primary: checkpoint %s, mirror %s, redirect %s%n", bound.checkpoint(), bound.mirror(), bound.redirect());
+        if (node.arbiterWarning() != null) {
+            out.println(node.arbiterWarning());
+        }
         out.flush();
         AutoCloseable metricsServer;
         try {
@@ -130,7 +133,7 @@ public final class PrimaryCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         StatsPrinter.runUntil(stop, node.statsInterval, out, () -> {
             divergences.reportSuppressed();
-            return runner.coordinator().state() + ": " + runner.node().statusLine();
+            return node.statusPrefix() + runner.coordinator().state() + ": " + runner.node().statusLine();
         });
         return 0;
     }

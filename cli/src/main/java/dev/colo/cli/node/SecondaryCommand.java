@@ -87,6 +87,9 @@ public final class SecondaryCommand implements Callable<Integer> {
             throw NodeOptions.usage(spec, e, vmSide, netSide, vm);
         }
         out.printf("colo secondary: connecting to the primary at %s%n", host.getHostAddress());
+        if (node.arbiterWarning() != null) {
+            out.println(node.arbiterWarning());
+        }
         out.flush();
         AutoCloseable metricsServer;
         try {
@@ -106,7 +109,7 @@ public final class SecondaryCommand implements Callable<Integer> {
             stop.countDown();
         }, "colo-secondary-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> runner.coordinator().state() + ": " + runner.node().statusLine()
+        StatsPrinter.runUntil(stop, node.statsInterval, out, () -> node.statusPrefix() + runner.coordinator().state() + ": " + runner.node().statusLine()
                 + "; rewriter: " + runner.rewriter().stats());
         return 0;
     }

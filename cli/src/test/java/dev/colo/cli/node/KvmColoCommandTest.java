@@ -98,7 +98,9 @@ class KvmColoCommandTest {
         assumeTrue(Shell.has("socat"), "socat missing: skipped");
         net = new LabTopology();
         String[] ports = {"--checkpoint-port", "" + freePort(), "--mirror-port", "" + freePort(), "--redirect-port", "" + freePort()};
-        List<String> common = new ArrayList<>(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--stats-interval", "1"));
+        // Both nodes on one host, so the link cannot break apart from them: `always` (named, as it must be) is safe here.
+        List<String> common = new ArrayList<>(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--stats-interval", "1",
+                "--arbiter", "always"));
         common.addAll(List.of(ports));
         List<String> p = new ArrayList<>(common);
         p.addAll(List.of("primary", "--vm-tap", "pt" + net.tag, "--net-port", "afpacket:" + net.primaryNet, "--listen", "127.0.0.1",
