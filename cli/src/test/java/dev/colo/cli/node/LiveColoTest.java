@@ -190,10 +190,17 @@ class LiveColoTest {
     @Test
     void whenThePrimaryDiesTheSecondaryTakesOverAndTheClientsDownloadCompletes() throws Exception {
         Download d = slowDownloadUnderWay(4);
+        // A port on the LAN bridge, as a switch sees it: the takeover must be announced there.
+        dev.colo.proxy.io.FramePort lan = dev.colo.proxy.io.FramePorts.open(dev.colo.proxy.io.FramePortType.AFPACKET, net.addFeederPort(),
+                dev.colo.proxy.io.PortOptions.defaults());
         primary.close(); // the primary's host dies: its ports and links vanish
         assertEquals(0, d.curl.waitFor(), "curl: " + Files.readString(tmp.resolve("curl.log")) + report());
         assertEquals(sha256(d.file), sha256(d.out), "the same connection finished against the SVM");
         assertTrue(secondary.node().promoted());
+        try (lan) {
+            assertTrue(sawGratuitousArp(lan, LabTopology.VM_IP, 3000), "no gratuitous ARP for the VM on the LAN after the takeover");
+        }
+        assertTrue(secondary.node().announced() >= 1, "announced " + secondary.node().announced());
         assertTrue(secondary.node().stats().released.get() > 100, report());
         assertTrue(secondary.rewriter().stats().rewrittenFromSecondary() > 100, report());
         // New connections are served by the former secondary too.
@@ -247,6 +254,26 @@ class LiveColoTest {
 
     static String sha256(Path p) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+    }
+
+    /** Whether an ARP request from {@code ip} for itself (a gratuitous ARP) passes the port within {@code ms}. */
+    private static boolean sawGratuitousArp(dev.colo.proxy.io.FramePort port, String ip, long ms) throws Exception {
+        int want = java.nio.ByteBuffer.wrap(java.net.InetAddress.getByName(ip).getAddress()).getInt();
+        java.nio.ByteBuffer f = java.nio.ByteBuffer.allocateDirect(2048);
+        long deadline = System.currentTimeMillis() + ms;
+        while (System.currentTimeMillis() < deadline) {
+            f.clear();
+            if (port.receive(f) <= 0) {
+                port.awaitFrame(50);
+                continue;
+            }
+            f.flip();
+            if (f.remaining() >= 42 && (f.getShort(12) & 0xffff) == 0x0806 && f.getShort(20) == 1
+                    && f.getInt(28) == want && f.getInt(38) == want) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void await(BooleanSupplier c, long ms, String what) throws InterruptedException {

@@ -46,6 +46,9 @@ public final class SecondaryNode implements AutoCloseable {
     private volatile SourceGate vmGate;
     private volatile SourceGate networkGate;
     private java.util.concurrent.ScheduledFuture<?> recheck;
+    private final TakeoverAnnouncer announcer = new TakeoverAnnouncer();
+    /** Gratuitous ARPs sent at takeover (for tests and the status line). */
+    private final java.util.concurrent.atomic.AtomicLong announced = new java.util.concurrent.atomic.AtomicLong();
 
     /** @param redirect a link on {@code loop} */
     public SecondaryNode(NodeLoop loop, FramePort svmPort, FrameLink redirect, TcpRewriter rewriter, int maxFrame) {
@@ -179,7 +182,33 @@ public final class SecondaryNode implements AutoCloseable {
             });
             networkGate = new SourceGate("network port", fromNetwork::pause, toSvm::waiting, "frames waiting for the SVM");
             LOG.warning("promoted: forwarding between the SVM and " + networkPort.describe() + " with the TCP offsets kept");
+            announce(networkPort);
         });
+    }
+
+    /**
+     * The takeover is announced at once and twice more (100 and 500 ms later): one lost frame must not leave a
+     * switch pointing at the dead primary's port.
+     */
+    private void announce(FramePort networkPort) {
+        if (announcer.known() == 0) {
+            LOG.info("takeover not announced: the SVM sent no IPv4 frame to learn its address from");
+            return;
+        }
+        Runnable once = () -> announced.addAndGet(announcer.announce(networkPort));
+        once.run();
+        try {
+            loop.loop().schedule(once, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            loop.loop().schedule(once, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the first announcement went out
+        }
+        LOG.info("takeover announced: gratuitous ARP for " + announcer.known() + " address(es), three times");
+    }
+
+    /** Gratuitous ARPs sent since the takeover. */
+    public long announced() {
+        return announced.get();
     }
 
     /** On the loop: a frame for the SVM, now or (during a checkpoint) once it ends, in arrival order. */
@@ -203,6 +232,9 @@ public final class SecondaryNode implements AutoCloseable {
     /** On the loop: the SVM's output; the redirect link is flushed after a burst. */
     private void fromVm(ByteBuffer frame, long now, boolean lastOfBurst) {
         stats.fromVm.incrementAndGet();
+        if (network == null) {
+            announcer.learn(frame); // before the rewriter: the VM's own addresses, whatever it rewrites
+        }
         rewriter.fromSecondary(frame, now);
         FramePort net = network;
         if (net == null) {
