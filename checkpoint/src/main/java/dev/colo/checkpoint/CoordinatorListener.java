@@ -40,6 +40,20 @@ public interface CoordinatorListener {
     default void onClaimConfirmed() {
     }
 
+    /**
+     * Primary: the lease could not be renewed in time: stop releasing output now. Called {@code
+     * WitnessArbiter.FENCE_AT_PERCENT} % into the lease after the start of the last confirmed renewal, before
+     * the witness can hand the lease to another node (it frees it only at 1.5 x ttl after that renewal
+     * arrived, on its own clock). Also called once at start: a primary with a witness is fenced until the
+     * witness first confirms its lease. Never called with an arbiter that holds no lease.
+     */
+    default void onFenced(String reason) {
+    }
+
+    /** Primary: after {@link #onFenced}, the witness confirmed this node's lease again: output may flow. */
+    default void onUnfenced() {
+    }
+
     /** Secondary: it took over as the live node. */
     default void onFailover(String reason) {
     }

@@ -53,6 +53,11 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         if (arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness) {
             every = Math.min(every, witness.renewInterval().toMillis()); // keep the witness's safety margin
         }
+        if (arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness) {
+            // Fenced until the witness first confirms the lease: output must not flow under a lease not held.
+            fenced = true;
+            loop.execute(() -> listener.onFenced("no lease confirmed by " + witness.describe() + " yet"));
+        }
         // Its own thread: a renewal may block on the network, and must never wait behind a long capture.
         renewals.scheduleWithFixedDelay(this::renewClaim, 0, Math.max(1, every), TimeUnit.MILLISECONDS);
         return (InetSocketAddress) server.localAddress();
@@ -69,6 +74,9 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
 
     private void renewClaim() {
         boolean held = arbiter.renew(config.clusterId(), config.nodeId());
+        if (arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter) {
+            loop.execute(this::checkFence);
+        }
         if (held != claimHeld) {
             claimHeld = held;
             loop.execute(() -> {
@@ -80,6 +88,47 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
                     listener.onClaimLost(failoverReason);
                 }
             });
+        }
+    }
+
+    // ------------------------------------------------------------ fencing
+
+    /** On the link's thread: this node stopped releasing output because its lease could not be renewed in time. */
+    private volatile boolean fenced;
+    private ScheduledFuture<?> fenceTimer;
+
+    /** Whether the primary is fenced now: its lease is about to run out unrenewed, output must not be released. */
+    public boolean fenced() {
+        return fenced;
+    }
+
+    /**
+     * On the link's thread, after each renewal and when the fence timer fires: fences the node once
+     * {@link dev.colo.checkpoint.arbiter.WitnessArbiter#FENCE_AT_PERCENT} % of the lease has passed since the
+     * start of its last confirmed renewal (a timer of its own, so a renewal hanging on the network cannot
+     * delay it), and lifts the fence when the witness confirms the lease again. With a witness the primary
+     * starts fenced ({@link CoordinatorListener#onFenced} from {@link #start}) until the first confirmation.
+     */
+    private void checkFence() {
+        if (!(arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness) || state == PrimaryState.CLOSED) {
+            return;
+        }
+        long left = witness.fenceDelayNanos(config.clusterId(), config.nodeId());
+        if (fenceTimer != null) {
+            fenceTimer.cancel(false);
+            fenceTimer = null;
+        }
+        if (left > 0) {
+            if (fenced) {
+                fenced = false;
+                listener.onUnfenced();
+            }
+            fenceTimer = loop.schedule(this::checkFence, left, TimeUnit.NANOSECONDS);
+        } else if (!fenced) {
+            fenced = true;
+            listener.onFenced("lease of " + witness.leaseTtl().toMillis() + " ms not renewed within "
+                    + dev.colo.checkpoint.arbiter.WitnessArbiter.FENCE_AT_PERCENT + " % of it: output stops before "
+                    + arbiter.describe() + " may grant it to another node");
         }
     }
 
@@ -436,6 +485,9 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     protected void closeRole() {
         loop.submit(() -> {
             renewals.shutdownNow();
+            if (fenceTimer != null) {
+                fenceTimer.cancel(false);
+            }
             if (server != null) {
                 server.close();
             }

@@ -24,6 +24,8 @@ final class Pair implements AutoCloseable {
     /** The secondary's memory at each abort report (before any retry can run). */
     final List<byte[]> svmAtAbort = new CopyOnWriteArrayList<>();
     volatile long failoverAtNanos;
+    /** When the primary last fenced itself (System.nanoTime()), 0 if never. */
+    volatile long fencedAtNanos;
     final PrimaryCoordinator primary;
     final SecondaryCoordinator secondary;
     final InetSocketAddress primaryAddress;
@@ -45,6 +47,17 @@ final class Pair implements AutoCloseable {
             @Override
             public void onSecondaryLost(String reason) {
                 events.add("SECONDARY_LOST " + reason);
+            }
+
+            @Override
+            public void onFenced(String reason) {
+                fencedAtNanos = System.nanoTime();
+                events.add("FENCED " + reason);
+            }
+
+            @Override
+            public void onUnfenced() {
+                events.add("UNFENCED");
             }
 
             @Override
@@ -74,7 +87,8 @@ final class Pair implements AutoCloseable {
         return new CheckpointConfig().heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(5)
                 .syncTimeout(Duration.ofSeconds(1)).periodicInterval(Duration.ZERO)
                 .minInterval(Duration.ZERO).reconnectDelay(Duration.ofMillis(50)).chunkSize(64 * 1024)
-                .maxFrame(64 * 1024 + 64).promotionTimeout(Duration.ofMillis(500)).renewInterval(Duration.ofMillis(200));
+                .maxFrame(64 * 1024 + 64).promotionTimeout(Duration.ofMillis(500)).renewInterval(Duration.ofMillis(200))
+                .leaseTtl(Duration.ofMillis(600)).promotionRetry(Duration.ofMillis(250)).validate();
     }
 
     private static CheckpointConfig copy(CheckpointConfig c) {
@@ -82,7 +96,7 @@ final class Pair implements AutoCloseable {
                 .heartbeatMisses(c.heartbeatMisses()).syncTimeout(c.syncTimeout()).periodicInterval(c.periodicInterval())
                 .minInterval(c.minInterval()).reconnectDelay(c.reconnectDelay()).chunkSize(c.chunkSize())
                 .maxFrame(c.maxFrame()).promotionTimeout(c.promotionTimeout()).writeHighWater(c.writeHighWater())
-                .renewInterval(c.renewInterval());
+                .renewInterval(c.renewInterval()).leaseTtl(c.leaseTtl()).promotionRetry(c.promotionRetry());
     }
 
     static void await(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {

@@ -39,7 +39,15 @@ final class LeaseTable {
         }
     }
 
+    /**
+     * The holder named in a refusal during the quiet period after a restart: a lease granted by the previous
+     * run may still be live, and this witness has forgotten who holds it.
+     */
+    static final String RESTARTED_HOLDER = "(witness-restarted)";
+
     private final Map<String, Entry> leases = new HashMap<>();
+    private boolean quietPeriod;
+    private long quietFromNanos;
     private final LongSupplier nanoTime;
     private final LeaseListener listener;
     private final int maxClusters;
@@ -55,10 +63,28 @@ final class LeaseTable {
 
     /** Grants (or renews) the lease if it is free, expired or already held by {@code node}. */
     synchronized Outcome claim(String cluster, String node, long ttlMillis) {
+        return claim(cluster, node, ttlMillis, false);
+    }
+
+    /**
+     * Grants (or renews) the lease if it is free, expired or already held by {@code node}. During the quiet
+     * period after a (re)start, a free lease goes only to a {@code renewal}: a node that says it held the
+     * lease before the restart (and still trusts it); anyone else is refused, with {@link #RESTARTED_HOLDER}
+     * as the holder, until the quiet period is over.
+     */
+    synchronized Outcome claim(String cluster, String node, long ttlMillis, boolean renewal) {
         long now = nanoTime.getAsLong();
         Entry current = liveEntry(cluster, now);
         if (current != null && !current.holder.equals(node)) {
             return new Outcome(false, view(current, now));
+        }
+        if (current == null && !renewal && quietPeriod) {
+            // The longest a lease granted before the restart can still run: its ttl plus the handover margin.
+            long quietEnd = quietFromNanos + TimeUnit.MILLISECONDS.toNanos(ttlMillis + ttlMillis / HANDOVER_MARGIN_DIVISOR);
+            if (now - quietEnd < 0) {
+                long leftMillis = (quietEnd - now + TimeUnit.MILLISECONDS.toNanos(1) - 1) / TimeUnit.MILLISECONDS.toNanos(1);
+                return new Outcome(false, new Lease(RESTARTED_HOLDER, leftMillis));
+            }
         }
         long expiry = now + TimeUnit.MILLISECONDS.toNanos(ttlMillis + ttlMillis / HANDOVER_MARGIN_DIVISOR);
         if (current != null) {
@@ -72,6 +98,16 @@ final class LeaseTable {
         leases.put(cluster, granted);
         notify(new LeaseEvent(LeaseEvent.Kind.GRANTED, cluster, node, ttlMillis));
         return new Outcome(true, view(granted, now));
+    }
+
+    /**
+     * Starts the quiet period of a (re)start: for one lease period plus the handover margin (1.5 x the ttl
+     * each claim names), a free lease is granted to renewals only, never as a takeover. A lease the previous
+     * run granted may still be trusted by its holder, and a restarted witness cannot know it.
+     */
+    synchronized void startQuietPeriod() {
+        quietPeriod = true;
+        quietFromNanos = nanoTime.getAsLong();
     }
 
     /** Frees the lease if {@code node} holds it; releasing a free lease is accepted too (retries are harmless). */

@@ -19,7 +19,18 @@ import java.util.function.LongSupplier;
  * the end of the lease it is renewing.
  */
 public final class WitnessArbiter implements Arbiter {
-    public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(3);
+    /**
+     * Short enough for a takeover within about half a second of a primary's death (the witness frees a lease
+     * 1.5 x ttl after its last renewal arrived), long enough for four renewals at the default 60 ms.
+     */
+    public static final Duration DEFAULT_LEASE_TTL = Duration.ofMillis(250);
+    /**
+     * The holder stops trusting its lease for output (fences itself) this many percent of the ttl after it
+     * sent its last granted claim. The witness frees the lease only 150 % of the ttl after that claim
+     * arrived, on its own clock: the 70 % between the two covers clock-rate differences (up to about 35 %)
+     * and the time the holder's fence callback takes. See {@link #fenceDelayNanos}.
+     */
+    public static final int FENCE_AT_PERCENT = 80;
     public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(1);
     /** The primary renews this many times per lease, so one lost renewal does not cost it the lease. */
     public static final int RENEWALS_PER_LEASE = 3;
@@ -66,6 +77,20 @@ public final class WitnessArbiter implements Arbiter {
     }
 
     /**
+     * How long this node may still release output as the lease holder: until {@value #FENCE_AT_PERCENT} % of
+     * the ttl after the start of its last granted claim, on this arbiter's clock. Zero or less: fence now
+     * (also when no lease is held). A primary checks this on a timer of its own, not only when a renewal
+     * returns, because a renewal may hang on the network past that point.
+     */
+    public long fenceDelayNanos(String clusterId, String nodeId) {
+        long left = heldLease.remainingNanos(clusterId, nodeId, nanoTime.getAsLong());
+        if (left <= 0) {
+            return 0;
+        }
+        return left - leaseTtl.toNanos() * (100 - FENCE_AT_PERCENT) / 100;
+    }
+
+    /**
      * Renews the lease. While the lease is still valid a failed request returns true (the next call
      * retries); once it has run out without a renewal this returns false at once, without asking the
      * witness, because by then the witness may be handing it to the other node. The call after that
@@ -85,7 +110,8 @@ public final class WitnessArbiter implements Arbiter {
         if (wasHeld) {
             budget = Math.min(budget, trustLeft);
         }
-        ClaimReply reply = claim(clusterId, nodeId, now + budget);
+        // RENEW while this node holds the lease: a restarted witness grants it even in its quiet period.
+        ClaimReply reply = claim(clusterId, nodeId, now + budget, wasHeld);
         return switch (reply.kind()) {
             case GRANTED -> true;
             case DENIED -> false;
@@ -109,7 +135,7 @@ public final class WitnessArbiter implements Arbiter {
             if (left <= 0) {
                 break;
             }
-            ClaimReply reply = claim(clusterId, nodeId, now + Math.min(ioTimeout.toNanos(), left));
+            ClaimReply reply = claim(clusterId, nodeId, now + Math.min(ioTimeout.toNanos(), left), false);
             switch (reply.kind()) {
                 case GRANTED:
                     return Decision.grant("witness " + witnessName() + " granted the lease for " + leaseTtl.toMillis() + " ms");
@@ -171,14 +197,16 @@ public final class WitnessArbiter implements Arbiter {
     }
 
     /** Sends one CLAIM and updates what this node believes it holds, in the order replies arrive. */
-    private ClaimReply claim(String clusterId, String nodeId, long deadline) {
+    private ClaimReply claim(String clusterId, String nodeId, long deadline, boolean renewal) {
         String busy = acquireConnection(deadline);
         if (busy != null) {
             return ClaimReply.unreachable(busy);
         }
         try {
             long sentAt = nanoTime.getAsLong();
-            String line = client.exchange(WitnessProtocol.claim(clusterId, nodeId, leaseTtl.toMillis()), deadline);
+            String request = renewal ? WitnessProtocol.renew(clusterId, nodeId, leaseTtl.toMillis())
+                    : WitnessProtocol.claim(clusterId, nodeId, leaseTtl.toMillis());
+            String line = client.exchange(request, deadline);
             ClaimReply reply = ClaimReply.parse(line, clusterId, nodeId);
             switch (reply.kind()) {
                 case GRANTED -> heldLease.grant(clusterId, nodeId, sentAt + leaseTtl.toNanos());

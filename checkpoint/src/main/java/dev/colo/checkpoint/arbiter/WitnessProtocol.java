@@ -7,6 +7,8 @@ package dev.colo.checkpoint.arbiter;
  * <pre>
  * CLAIM &lt;cluster&gt; &lt;node&gt; &lt;ttlMillis&gt;  -> GRANTED &lt;cluster&gt; &lt;node&gt; &lt;ttlMillis&gt;
  *                                    | DENIED &lt;cluster&gt; &lt;holder&gt; &lt;remainingMillis&gt;
+ * RENEW &lt;cluster&gt; &lt;node&gt; &lt;ttlMillis&gt;  -> as CLAIM, from a node that holds the lease; the only claim a
+ *                                      restarted witness grants on a free lease during its quiet period
  * RELEASE &lt;cluster&gt; &lt;node&gt;            -> RELEASED | DENIED &lt;cluster&gt; &lt;holder&gt; &lt;remainingMillis&gt;
  * STATUS &lt;cluster&gt;                    -> HOLDER &lt;node&gt; &lt;remainingMillis&gt; | FREE
  * anything else                       -> ERROR &lt;reason&gt;
@@ -15,6 +17,7 @@ package dev.colo.checkpoint.arbiter;
  */
 final class WitnessProtocol {
     static final String CLAIM = "CLAIM";
+    static final String RENEW = "RENEW";
     static final String RELEASE = "RELEASE";
     static final String STATUS = "STATUS";
 
@@ -65,6 +68,10 @@ final class WitnessProtocol {
 
     static String claim(String cluster, String node, long ttlMillis) {
         return CLAIM + ' ' + cluster + ' ' + node + ' ' + ttlMillis;
+    }
+
+    static String renew(String cluster, String node, long ttlMillis) {
+        return RENEW + ' ' + cluster + ' ' + node + ' ' + ttlMillis;
     }
 
     static String release(String cluster, String node) {

@@ -19,16 +19,17 @@ final class WitnessRequests {
             return WitnessProtocol.error("empty request");
         }
         return switch (words[0]) {
-            case WitnessProtocol.CLAIM -> claim(words);
+            case WitnessProtocol.CLAIM -> claim(words, false);
+            case WitnessProtocol.RENEW -> claim(words, true);
             case WitnessProtocol.RELEASE -> release(words);
             case WitnessProtocol.STATUS -> status(words);
-            default -> WitnessProtocol.error("unknown request (expected CLAIM, RELEASE or STATUS)");
+            default -> WitnessProtocol.error("unknown request (expected CLAIM, RENEW, RELEASE or STATUS)");
         };
     }
 
-    private String claim(String[] words) {
+    private String claim(String[] words, boolean renewal) {
         if (words.length != 4) {
-            return WitnessProtocol.error("usage: CLAIM <cluster> <node> <ttlMillis>");
+            return WitnessProtocol.error("usage: " + words[0] + " <cluster> <node> <ttlMillis>");
         }
         String badName = checkNames(words[1], words[2]);
         if (badName != null) {
@@ -41,7 +42,7 @@ final class WitnessRequests {
         }
         LeaseTable.Outcome outcome;
         try {
-            outcome = leases.claim(words[1], words[2], ttl);
+            outcome = leases.claim(words[1], words[2], ttl, renewal);
         } catch (IllegalStateException full) {
             return WitnessProtocol.error(full.getMessage());
         }

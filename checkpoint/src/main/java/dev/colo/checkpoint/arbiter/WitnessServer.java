@@ -31,9 +31,15 @@ import java.util.function.LongSupplier;
  * blocks; garbage, oversized lines, silent, half-open and slow clients cost at most one connection slot,
  * and the slots are bounded.
  *
- * <p>Leases live in memory only. A restarted witness has forgotten them: for one lease period after a restart
- * it could grant a secondary the lease while the old primary still trusts its own, so restart a witness while
- * both replicas are healthy (their next renewal re-establishes the lease within ttl/3).
+ * <p>Leases live in memory only. A restarted witness has forgotten them, so after a start with
+ * {@link #restartQuietPeriod(boolean)} on it keeps a quiet period: for 1.5 x the ttl a claim names (the longest a lease of the previous run can still be trusted, with
+ * the handover margin), a free lease is granted only to a RENEW, which a node sends while it holds the lease;
+ * a takeover (CLAIM) is refused. The old primary's next renewal re-establishes its lease at once.
+ *
+ * <p>Grant rule and fencing margin: a lease is kept 1.5 x ttl after the claim that renewed it arrived, on this
+ * witness's clock, and only then granted to another node. Its holder stops releasing output (fences itself)
+ * {@link WitnessArbiter#FENCE_AT_PERCENT} % of the ttl after it sent that claim, on its own clock: 0.7 x ttl
+ * earlier, enough for clock rates differing by about 35 %.
  */
 public final class WitnessServer implements AutoCloseable {
     /** Default TCP port of {@code colo witness}: unassigned by IANA and clear of Ceph's 7480. */
@@ -66,6 +72,7 @@ public final class WitnessServer implements AutoCloseable {
     private final Limits limits;
     private final LeaseTable leases;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean restartQuietPeriod;
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -84,6 +91,21 @@ public final class WitnessServer implements AutoCloseable {
         this.leases = new LeaseTable(nanoTime, listener, limits.maxClusters());
     }
 
+    /**
+     * Keeps the quiet period after start (see the class comment): for 1.5 x the claimed ttl, a free lease goes
+     * to renewals (RENEW) only, never to a takeover (CLAIM). Off unless asked for, so that tools and tests that
+     * start a witness together with its clients are served at once; a witness that may be restarted under
+     * live replicas ({@code colo witness}) should turn it on. Call before {@link #start()}.
+     */
+    public WitnessServer restartQuietPeriod(boolean on) {
+        restartQuietPeriod = on;
+        return this;
+    }
+
+    public boolean restartQuietPeriod() {
+        return restartQuietPeriod;
+    }
+
     /** Binds and starts serving; returns the bound address (the real port when {@code bind} asked for port 0). */
     public synchronized InetSocketAddress start() throws IOException {
         if (group != null) {
@@ -91,6 +113,9 @@ public final class WitnessServer implements AutoCloseable {
         }
         group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("colo-witness"),
                 NioIoHandler.newFactory());
+        if (restartQuietPeriod) {
+            leases.startQuietPeriod(); // a lease of the previous run may still be live: no takeover for now
+        }
         ConnectionLimiter limiter = new ConnectionLimiter(limits.maxConnections());
         WitnessRequests requests = new WitnessRequests(leases);
         ServerBootstrap bootstrap = new ServerBootstrap()

@@ -35,7 +35,7 @@ class ArbiterTest {
         try (Arbiter a = Arbiter.parse("witness:witness.invalid:7478")) {
             WitnessArbiter w = assertInstanceOf(WitnessArbiter.class, a);
             assertEquals(WitnessArbiter.DEFAULT_LEASE_TTL, w.leaseTtl());
-            assertEquals(Duration.ofSeconds(1), w.renewInterval());
+            assertEquals(WitnessArbiter.DEFAULT_LEASE_TTL.dividedBy(WitnessArbiter.RENEWALS_PER_LEASE), w.renewInterval());
             assertTrue(w.describe().contains("witness.invalid:7478"), w.describe());
         }
     }

@@ -24,7 +24,7 @@ class WitnessArbiterTest {
     private static final String CLUSTER = "web";
     private static final String PRIMARY = "pvm";
     private static final String SECONDARY = "svm";
-    private static final Duration TTL = WitnessArbiter.DEFAULT_LEASE_TTL;
+    private static final Duration TTL = Duration.ofSeconds(3); // these tests time a 3 s lease on fake and real clocks
     private static final Duration IO_TIMEOUT = Duration.ofMillis(500);
     /** Past the witness's hold of a TTL lease (ttl plus half a ttl). */
     private static final Duration PAST_THE_HOLD = TTL.plus(TTL.dividedBy(2)).plusMillis(10);

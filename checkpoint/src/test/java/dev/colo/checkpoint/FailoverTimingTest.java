@@ -1,0 +1,224 @@
+package dev.colo.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colo.checkpoint.arbiter.Arbiter;
+import dev.colo.checkpoint.arbiter.Decision;
+import dev.colo.checkpoint.arbiter.LeaseEvent;
+import dev.colo.checkpoint.arbiter.WitnessArbiter;
+import dev.colo.checkpoint.arbiter.WitnessServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Issue 17: short leases, fencing before the witness can hand the lease on, and tunable detection. */
+class FailoverTimingTest {
+    private static final Duration IO_TIMEOUT = Duration.ofMillis(300);
+
+    /** Fast failover timing close to the defaults, with sync and reconnect settings of the other tests. */
+    private static CheckpointConfig fastConfig() {
+        return Pair.testConfig().heartbeatInterval(Duration.ofMillis(50)).heartbeatMisses(4)
+                .leaseTtl(Duration.ofMillis(250)).renewInterval(Duration.ofMillis(60))
+                .promotionRetry(Duration.ofMillis(50)).promotionTimeout(Duration.ofMillis(200)).validate();
+    }
+
+    /** A lease event on the witness, stamped with the witness's clock. */
+    private record Stamped(long atNanos, LeaseEvent event) {
+    }
+
+    private static WitnessServer witness(List<Stamped> log) {
+        return new WitnessServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), System::nanoTime,
+                e -> log.add(new Stamped(System.nanoTime(), e)), WitnessServer.Limits.DEFAULTS).restartQuietPeriod(true);
+    }
+
+    /** Forwards to a witness arbiter but never releases: a killed process gives nothing back. */
+    private static Arbiter killedOnClose(WitnessArbiter inner) {
+        return new Arbiter() {
+            @Override
+            public boolean renew(String clusterId, String nodeId) {
+                return inner.renew(clusterId, nodeId);
+            }
+
+            @Override
+            public Decision requestPromotion(String clusterId, String nodeId, Duration timeout) {
+                return inner.requestPromotion(clusterId, nodeId, timeout);
+            }
+
+            @Override
+            public void release(String clusterId, String nodeId) {
+            }
+
+            @Override
+            public String describe() {
+                return "killed " + inner.describe();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** Forwards bytes as they come (the witness speaks lines, not frames); closing it partitions the path. */
+    private static final class ByteRelay implements AutoCloseable {
+        private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<java.net.Socket> sockets = new CopyOnWriteArrayList<>();
+        private final InetSocketAddress target;
+
+        ByteRelay(InetSocketAddress target) throws java.io.IOException {
+            this.target = target;
+            Thread t = new Thread(this::accept, "witness-relay");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    java.net.Socket from = server.accept();
+                    java.net.Socket to = new java.net.Socket();
+                    to.connect(target, 2000);
+                    sockets.add(from);
+                    sockets.add(to);
+                    pump(from, to);
+                    pump(to, from);
+                } catch (java.io.IOException e) {
+                    // closed, or the witness is gone: the client sees its connection fail
+                }
+            }
+        }
+
+        private void pump(java.net.Socket in, java.net.Socket out) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[4096];
+                try (in; out) {
+                    int n;
+                    while ((n = in.getInputStream().read(buf)) >= 0) {
+                        out.getOutputStream().write(buf, 0, n);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // cut
+                }
+            }, "witness-relay-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void theDefaultsAreValidAndMeetTheTakeoverTarget() {
+        CheckpointConfig c = new CheckpointConfig().validate();
+        assertEquals(Duration.ofMillis(200), c.peerTimeout());
+        assertEquals(WitnessArbiter.DEFAULT_LEASE_TTL, c.leaseTtl());
+        // The witness frees a dead primary's lease 1.5 x ttl after its last renewal arrived; plus one retry.
+        long worstTakeoverMs = Math.max(c.peerTimeout().toMillis(), c.leaseTtl().toMillis() * 3 / 2)
+                + c.promotionRetry().toMillis();
+        assertTrue(worstTakeoverMs <= 500, "worst-case takeover " + worstTakeoverMs + " ms");
+        assertTrue(c.renewInterval().multipliedBy(2).compareTo(c.leaseTtl()) < 0);
+    }
+
+    @Test
+    void invalidTimingIsRefusedWithTheReason() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig()
+                .leaseTtl(Duration.ofMillis(300)).renewInterval(Duration.ofMillis(150)).validate());
+        assertTrue(e.getMessage().contains("renew interval 150 ms must be below half the lease ttl 300 ms"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig().heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatMisses(5).leaseTtl(Duration.ofMillis(300)).renewInterval(Duration.ofMillis(50)).validate());
+        assertTrue(e.getMessage().contains("lease ttl 300 ms is shorter than the heartbeat detection window 100 ms x 5 = 500 ms"),
+                e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig().leaseTtl(Duration.ofMillis(50)).validate());
+        assertTrue(e.getMessage().contains("lease ttl must be 100..60000 ms"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig().renewInterval(Duration.ZERO).validate());
+        assertTrue(e.getMessage().contains("renew interval must be >= 1 ms"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig().promotionRetry(Duration.ZERO).validate());
+        assertTrue(e.getMessage().contains("promotion retry must be 1..250 ms"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig().promotionRetry(Duration.ofSeconds(1)).validate());
+        assertTrue(e.getMessage().contains("promotion retry must be 1..250 ms"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig().promotionTimeout(Duration.ZERO).validate());
+        assertTrue(e.getMessage().contains("promotion timeout must be >= 1 ms"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> new CheckpointConfig().heartbeatMisses(1).validate());
+        assertTrue(e.getMessage().contains("heartbeat misses must be >= 2"), e.getMessage());
+    }
+
+    @Test
+    void aKilledPrimaryIsTakenOverWithTheWitness() throws Exception {
+        List<Stamped> log = new CopyOnWriteArrayList<>();
+        WitnessServer witness = witness(log);
+        InetSocketAddress at = witness.start();
+        CheckpointConfig config = fastConfig();
+        WitnessArbiter primaryArbiter = new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT);
+        try (witness; primaryArbiter;
+             Pair p = new Pair(killedOnClose(primaryArbiter), new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), false, config)) {
+            p.awaitProtected();
+            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            long killedAt = System.nanoTime();
+            p.primary.close(); // its claim is not released: the lease has to run out on the witness
+            Pair.await(() -> p.secondary.state() == SecondaryState.PROMOTED, 10_000,
+                    () -> "takeover after the dead primary's lease ran out; events " + p.events + "; witness " + log);
+            assertTrue(log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("svm-node")), log.toString());
+            System.out.println("killed primary taken over after " + (p.failoverAtNanos - killedAt) / 1_000_000 + " ms");
+        }
+    }
+
+    @Test
+    void aPrimaryCutOffFromTheWitnessFencesItselfBeforeTheWitnessCanGrantTheSecondary() throws Exception {
+        List<Stamped> log = new CopyOnWriteArrayList<>();
+        WitnessServer witness = witness(log);
+        InetSocketAddress at = witness.start();
+        CheckpointConfig config = fastConfig();
+        ByteRelay toWitness = new ByteRelay(at); // the primary's only path to the witness
+        WitnessArbiter primaryArbiter = new WitnessArbiter(toWitness.address(), config.leaseTtl(), IO_TIMEOUT);
+        try (witness; toWitness;
+             Pair p = new Pair(primaryArbiter, new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), true, config)) {
+            p.awaitProtected();
+            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            Pair.await(() -> !p.primary.fenced(), 5000, () -> "the primary unfenced by its first lease; events " + p.events);
+            assertTrue(p.events.stream().anyMatch(e -> e.startsWith("FENCED no lease confirmed")), "fenced from the start: " + p.events);
+            // The primary is isolated: from the witness and from its secondary.
+            toWitness.close();
+            p.relay.close();
+            Pair.await(() -> p.secondary.state() == SecondaryState.PROMOTED, 10_000,
+                    () -> "takeover once the isolated primary's lease ran out; events " + p.events + "; witness " + log);
+            assertTrue(p.primary.fenced(), "the isolated primary stays fenced");
+            long fencedAt = p.fencedAtNanos; // the last onFenced: the one after the cut
+            assertTrue(fencedAt != 0, "the primary told its listener; events " + p.events);
+            Stamped expired = log.stream().filter(s -> s.event().kind() == LeaseEvent.Kind.EXPIRED
+                    && s.event().nodeId().equals("pvm-node")).findFirst().orElseThrow(() -> new AssertionError("no expiry in " + log));
+            Stamped granted = log.stream().filter(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("svm-node")).findFirst().orElseThrow(() -> new AssertionError("no grant in " + log));
+            assertTrue(fencedAt < expired.atNanos(), "fenced " + (expired.atNanos() - fencedAt) / 1_000_000
+                    + " ms before the witness let the lease expire; events " + p.events);
+            assertTrue(expired.atNanos() <= granted.atNanos());
+            assertTrue(p.events.stream().anyMatch(e -> e.startsWith("FENCED lease of 250 ms not renewed")), p.events.toString());
+            System.out.println("fenced " + (granted.atNanos() - fencedAt) / 1_000_000 + " ms before the witness granted the secondary");
+        }
+    }
+}
