@@ -51,8 +51,6 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
     /** RECEIVED was sent for the staged state but it is not applied yet. */
     private volatile boolean committedUnapplied;
 
-    /** How soon a refused takeover is asked for again (the witness grants it once the dead primary's lease expired). */
-    static final long PROMOTION_RETRY_MS = 250;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("dev.colo.checkpoint");
 
     public SecondaryCoordinator(CheckpointConfig config, ReplicatedVm vm, Arbiter arbiter, CoordinatorListener listener) {
@@ -403,7 +401,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
                     failoverReason = reason + "; arbiter refused: " + d.reason();
                     // Said each time: the transition below is skipped when already CONNECTING.
                     LOG.info(() -> "SECONDARY " + config.nodeId() + ": arbiter refused takeover (" + d.reason() + "): "
-                            + (arbiter.mayGrantLater() ? "asking again in " + PROMOTION_RETRY_MS + " ms, and trying" : "trying")
+                            + (arbiter.mayGrantLater() ? "asking again in " + config.promotionRetry().toMillis() + " ms, and trying" : "trying")
                             + " to rejoin the primary meanwhile");
                     transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): asking again, rejoining meanwhile");
                     everInSync = false; // our VM diverged: the next join is a full sync
@@ -417,7 +415,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
                         if (!closing && state == SecondaryState.CONNECTING && "DENIED".equals(failover)) {
                             promote(reason);
                         }
-                    }, PROMOTION_RETRY_MS, TimeUnit.MILLISECONDS);
+                    }, Math.max(1, config.promotionRetry().toMillis()), TimeUnit.MILLISECONDS); // CheckpointConfig#promotionRetry
                     return;
                 }
                 // Wait for the VM thread: an apply of a committed checkpoint still running there finishes first.
