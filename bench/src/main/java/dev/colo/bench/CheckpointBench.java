@@ -46,7 +46,7 @@ public final class CheckpointBench {
         int chunk = Integer.getInteger("chunk", 1 << 20);
         int water = Integer.getInteger("water", 8 << 20);
         CheckpointConfig cfg = new CheckpointConfig().periodicInterval(Duration.ZERO).minInterval(Duration.ZERO)
-                .heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(10).chunkSize(chunk).maxFrame(chunk + 64)
+                .heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(10).leaseTtl(Duration.ofSeconds(2)).chunkSize(chunk).maxFrame(chunk + 64)
                 .writeHighWater(water);
         // The bench thread sleeps on this instead of spinning: on 2 cores a spinning waiter steals a core.
         java.util.concurrent.Semaphore protectedAgain = new java.util.concurrent.Semaphore(0);
@@ -61,7 +61,7 @@ public final class CheckpointBench {
         try (PrimaryCoordinator primary = new PrimaryCoordinator(cfg.nodeId("pvm"), pvm, new AlwaysArbiter(), wake);
              SecondaryCoordinator secondary = new SecondaryCoordinator(
                      new CheckpointConfig().nodeId("svm").periodicInterval(Duration.ZERO)
-                             .heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(10).chunkSize(chunk).maxFrame(chunk + 64),
+                             .heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(10).leaseTtl(Duration.ofSeconds(2)).chunkSize(chunk).maxFrame(chunk + 64),
                      svm, new AlwaysArbiter(), CoordinatorListener.NONE)) {
             InetSocketAddress at = primary.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             long joinStart = System.nanoTime();

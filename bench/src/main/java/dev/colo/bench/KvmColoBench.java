@@ -119,7 +119,7 @@ public final class KvmColoBench {
     }
 
     private static CheckpointConfig config(String node) {
-        return new CheckpointConfig().nodeId(node).heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(5)
+        return new CheckpointConfig().nodeId(node).heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(5).leaseTtl(Duration.ofSeconds(2))
                 .syncTimeout(Duration.ofSeconds(2)).periodicInterval(Duration.ZERO).minInterval(Duration.ZERO);
     }
 

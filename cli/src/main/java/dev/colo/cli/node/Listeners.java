@@ -66,6 +66,20 @@ final class Listeners implements CoordinatorListener {
     }
 
     @Override
+    public void onFenced(String reason) {
+        for (CoordinatorListener l : all) {
+            l.onFenced(reason);
+        }
+    }
+
+    @Override
+    public void onUnfenced() {
+        for (CoordinatorListener l : all) {
+            l.onUnfenced();
+        }
+    }
+
+    @Override
     public void onFailover(String reason) {
         for (CoordinatorListener l : all) {
             l.onFailover(reason);

@@ -73,6 +73,16 @@ public final class PrimaryRunner implements AutoCloseable {
                 public void onProtected(String secondaryNodeId) {
                     nodeRef.resumeProtection();
                 }
+
+                @Override
+                public void onFenced(String reason) {
+                    nodeRef.fence(reason);
+                }
+
+                @Override
+                public void onUnfenced() {
+                    nodeRef.unfence();
+                }
             };
             c = new PrimaryCoordinator(checkpoint, vm, arbiter, Listeners.all(gate, protection, events, listener));
             gate.attach(c);

@@ -74,7 +74,7 @@ class KvmReplicatedVmTest {
     }
 
     private static CheckpointConfig config(String node) {
-        return new CheckpointConfig().nodeId(node).heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(5)
+        return new CheckpointConfig().nodeId(node).heartbeatInterval(Duration.ofMillis(100)).heartbeatMisses(5).leaseTtl(Duration.ofSeconds(2))
                 .syncTimeout(Duration.ofSeconds(2)).periodicInterval(Duration.ZERO).minInterval(Duration.ZERO)
                 .reconnectDelay(Duration.ofMillis(50)).promotionTimeout(Duration.ofMillis(500));
     }

@@ -28,6 +28,8 @@ public final class PortOutbox {
     public final AtomicLong backlogged = new AtomicLong();
     public final AtomicLong dropped = new AtomicLong();
     private boolean warnedFull;
+    /** Fenced: nothing is sent, everything waits (the sources feeding it pause on {@link #blocked}). */
+    private boolean held;
 
     public PortOutbox(FramePort port, int maxFrame) {
         this.port = port;
@@ -36,7 +38,7 @@ public final class PortOutbox {
 
     /** Sends the frame (position..limit, unchanged), or keeps it for later. False only when it had to be dropped. */
     public boolean send(ByteBuffer frame) {
-        if (waiting == 0 && trySend(frame)) {
+        if (waiting == 0 && !held && trySend(frame)) {
             return true;
         }
         return keep(frame);
@@ -55,7 +57,12 @@ public final class PortOutbox {
 
     /** Frames wait: the sources feeding this port should not be read. */
     public boolean blocked() {
-        return waiting > 0;
+        return waiting > 0 || held;
+    }
+
+    /** Holds everything (true) or lets it flow again (false; the caller retries). A fenced primary sends nothing. */
+    public void hold(boolean hold) {
+        held = hold;
     }
 
     public long waiting() {
@@ -64,6 +71,9 @@ public final class PortOutbox {
 
     /** Sends what waits, as far as the port takes it; true when nothing waits any more. */
     public boolean retry() {
+        if (held) {
+            return false;
+        }
         while (waiting > 0) {
             int len = ((backlog[head] & 0xff) << 16) | ((backlog[head + 1] & 0xff) << 8) | (backlog[head + 2] & 0xff);
             sending.clear();

@@ -63,6 +63,8 @@ public final class PrimaryNode implements AutoCloseable {
     private ScheduledFuture<?> recheck;
     /** For the counters only: a frame released unheld is unprotected output, or a frame whose twin came first. */
     private volatile boolean unprotected;
+    /** Loop only: fenced by the lease (see {@link #fence}). */
+    private volatile boolean fenced;
 
     /**
      * @param mirror a link on {@code loop}
@@ -200,6 +202,31 @@ public final class PrimaryNode implements AutoCloseable {
         });
     }
 
+    /**
+     * The witness lease may run out before it is renewed (a partition, or the witness is gone): no output may
+     * leave from now on, so that at no instant two nodes release output. Released frames wait in the network
+     * port's outbox and its sources pause. Any thread.
+     */
+    public void fence(String reason) {
+        LOG.warning("FENCED: releasing no output (" + reason + ")");
+        loop.execute(() -> {
+            fenced = true;
+            toNetwork.hold(true);
+        });
+    }
+
+    /** The lease is confirmed again: held output leaves, in order. Any thread. */
+    public void unfence() {
+        loop.execute(() -> {
+            if (fenced) {
+                LOG.info("unfenced: the lease is confirmed, held output leaves (" + toNetwork.waiting() + " frames)");
+            }
+            fenced = false;
+            toNetwork.hold(false);
+            updateGates();
+        });
+    }
+
     /** A secondary is in sync (again): compare from a clean slate. */
     public void resumeProtection() {
         LOG.info("protected: comparing output again");
@@ -242,7 +269,7 @@ public final class PrimaryNode implements AutoCloseable {
                 + ", mirror queue " + mirror.queuedBytes() + " B, waiting for the network port " + toNetwork.waiting()
                 + ", for the vm port " + toVm.waiting() + "; divergences: " + c.divergencesByReason() + "; checkpoints asked: "
                 + c.checkpointsByReason() + "; back-pressure: " + gateStatus(networkGate) + ", " + gateStatus(vmGate) + ", "
-                + gateStatus(redirectGate) + "; kernel drops: network " + NodeStats.drops(netPort) + ", vm " + NodeStats.drops(vmPort);
+                + gateStatus(redirectGate) + "; kernel drops: network " + NodeStats.drops(netPort) + ", vm " + NodeStats.drops(vmPort) + (fenced ? "; FENCED by the lease: releasing nothing" : "");
     }
 
     private static String gateStatus(SourceGate g) {
