@@ -509,6 +509,12 @@ class NodeLoadTest {
         }
     }
 
+    /** The last events, from a snapshot: the nodes may still add some while a report is written. */
+    private List<String> lastEvents(int n) {
+        List<String> snapshot = List.copyOf(events);
+        return snapshot.subList(Math.max(0, snapshot.size() - n), snapshot.size());
+    }
+
     private final class Outcome {
         final int frames;
         final long sendNanos;
@@ -560,7 +566,7 @@ class NodeLoadTest {
                     pathDrops, cs.get(CompareStats.FRAMES_PRIMARY), cs.get(CompareStats.FRAMES_SECONDARY), cs.released(),
                     cs.get(CompareStats.RELEASED_COMPARED), cs.get(CompareStats.RELEASED_FLUSHED), cs.get(CompareStats.LOST),
                     cs.heldPrimary(), cs.divergencesByReason(), cs.checkpointsByReason(), d, primaryStatus, secondaryStatus,
-                    pair.primary.coordinator().status(), divergences, events.subList(Math.max(0, events.size() - 6), events.size()));
+                    pair.primary.coordinator().status(), divergences, lastEvents(6));
         }
 
         void assertAppliance() {
