@@ -2,8 +2,6 @@ package dev.colo.cli.replay;
 
 import dev.colo.compare.CheckpointGate;
 import dev.colo.compare.CompareConfig;
-import dev.colo.compare.DecisionListener;
-import dev.colo.compare.Divergence;
 import dev.colo.compare.OutputComparator;
 import dev.colo.compare.Side;
 import dev.colo.compare.packet.FrameDecoder;
@@ -117,7 +115,7 @@ public final class ReplayEngine {
         ReplaySink sink = new ReplaySink(releasedOut, divergencesOut, keepDivergences);
         OutputComparator c;
         try (PacketFileReader p = PacketFileReader.open(primary); PacketFileReader s = PacketFileReader.open(secondary)) {
-            c = new OutputComparator(config, CheckpointGate.immediate(), new Copying(sink));
+            c = new OutputComparator(config, CheckpointGate.immediate(), new dev.colo.compare.CopyingDecisions(sink));
             FrameDecoder decoder = new FrameDecoder();
             FrameInfo info = new FrameInfo();
             Progress progress = new Progress(progressTo, Files.size(primary) + Files.size(secondary), progressTo != null);
@@ -149,44 +147,5 @@ public final class ReplayEngine {
                 List.copyOf(sink.divergences), List.copyOf(sink.checkpoints), sink.rulesFired,
                 first == Long.MAX_VALUE ? 0 : first, last == Long.MIN_VALUE ? 0 : last,
                 System.nanoTime() - start, List.copyOf(errors), peak);
-    }
-
-    /** Hands decisions to the sink on the comparator's thread; the comparator reuses its divergence record, so it is copied. */
-    private static final class Copying implements DecisionListener {
-        private final ReplaySink sink;
-
-        Copying(ReplaySink sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-            sink.onRelease(frame, offset, length, capturedAtNanos, nowNanos);
-        }
-
-        @Override
-        public void onReleaseUnheld(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-            sink.onReleaseUnheld(frame, offset, length, capturedAtNanos, nowNanos);
-        }
-
-        @Override
-        public void onDivergence(Divergence d) {
-            sink.onDivergence(d.copy());
-        }
-
-        @Override
-        public void onCheckpointRequested(Divergence cause) {
-            sink.onCheckpointRequested(cause.copy());
-        }
-
-        @Override
-        public void onFlush(long nowNanos, int releasedPrimary, int droppedSecondary) {
-            sink.onFlush(nowNanos, releasedPrimary, droppedSecondary);
-        }
-
-        @Override
-        public void onRuleFired(String rule, String flow) {
-            sink.onRuleFired(rule, flow);
-        }
     }
 }
