@@ -166,7 +166,8 @@ class LiveColoTest {
 
     private Download slowDownloadUnderWay(long seed) throws Exception {
         Path www = tmp.resolve("www");
-        Path file = LabTopology.file(www, "big.bin", 8_000_000, seed);
+        // Large enough that the client's receive buffer (up to ~6 MB) cannot take it all before the failure.
+        Path file = LabTopology.file(www, "big.bin", 20_000_000, seed);
         net.httpServer(net.pvm, www);
         net.httpServer(net.svm, www);
         startPair();
@@ -189,10 +190,11 @@ class LiveColoTest {
 
     @Test
     void whenThePrimaryDiesTheSecondaryTakesOverAndTheClientsDownloadCompletes() throws Exception {
-        Download d = slowDownloadUnderWay(4);
-        // A port on the LAN bridge, as a switch sees it: the takeover must be announced there.
+        // A port on the LAN bridge, as a switch sees it: the takeover must be announced there. Made first, so
+        // that the primary dies as soon as the download is under way.
         dev.colo.proxy.io.FramePort lan = dev.colo.proxy.io.FramePorts.open(dev.colo.proxy.io.FramePortType.AFPACKET, net.addFeederPort(),
                 dev.colo.proxy.io.PortOptions.defaults());
+        Download d = slowDownloadUnderWay(4);
         primary.close(); // the primary's host dies: its ports and links vanish
         assertEquals(0, d.curl.waitFor(), "curl: " + Files.readString(tmp.resolve("curl.log")) + report());
         assertEquals(sha256(d.file), sha256(d.out), "the same connection finished against the SVM");
