@@ -105,6 +105,24 @@ public final class CompareStats {
         return get(FRAMES_PRIMARY) - released() - get(LOST) - get(SUPERSEDED_ACKS);
     }
 
+    /** Divergences by reason, every reason (zero included), in declaration order: for status and metrics. */
+    public java.util.Map<String, Long> divergenceCounts() {
+        return counts(DIVERGENCES_BASE);
+    }
+
+    /** Checkpoint requests by reason, every reason, in declaration order. */
+    public java.util.Map<String, Long> checkpointCounts() {
+        return counts(CHECKPOINTS_BASE);
+    }
+
+    private java.util.Map<String, Long> counts(int base) {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (CheckpointReason r : CheckpointReason.values()) {
+            m.put(r.name(), counters.get(base + r.ordinal()));
+        }
+        return m;
+    }
+
     /** The non-zero divergence counts by reason, e.g. "MISMATCH 3, TIMEOUT 1", or "none". */
     public String divergencesByReason() {
         return byReason(DIVERGENCES_BASE);

@@ -21,9 +21,9 @@ public final class NodeControls {
                 .primary(runner.coordinator(), runner.events())
                 .counters(() -> {
                     Map<String, Object> m = nodeStats(runner.node().stats());
-                    m.put("divergences", runner.decisions().divergencesByReason());
-                    m.put("checkpoints-asked", runner.decisions().checkpointsByReason());
                     dev.colo.compare.CompareStats c = runner.node().comparator().stats();
+                    m.put("divergences", c.divergenceCounts());
+                    m.put("checkpoints-asked", c.checkpointCounts());
                     m.put("held", c.heldPrimary());
                     m.put("lost", c.get(dev.colo.compare.CompareStats.LOST));
                     gates(m, runner.node().networkGate(), runner.node().vmGate(), runner.node().redirectGate());

@@ -159,14 +159,8 @@ public final class CompareNode implements AutoCloseable {
         m.put("refused-by-outdev", outRefused.get());
         m.put("lost", c.get(CompareStats.LOST));
         m.put("malformed", c.totalMalformed());
-        java.util.Map<String, Object> div = new java.util.LinkedHashMap<>();
-        java.util.Map<String, Object> ckp = new java.util.LinkedHashMap<>();
-        for (dev.colo.compare.CheckpointReason r : dev.colo.compare.CheckpointReason.values()) {
-            div.put(r.name(), c.divergences(r));
-            ckp.put(r.name(), c.checkpoints(r));
-        }
-        m.put("divergences", div);
-        m.put("checkpoints-asked", ckp);
+        m.put("divergences", c.divergenceCounts());
+        m.put("checkpoints-asked", c.checkpointCounts());
         java.util.Map<String, Object> bp = new java.util.LinkedHashMap<>();
         for (SourceGate g : new SourceGate[] {primaryGate, secondaryGate}) {
             bp.put(g == primaryGate ? "primary-in" : "secondary-in", g.status());

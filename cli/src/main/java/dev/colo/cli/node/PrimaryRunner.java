@@ -35,7 +35,6 @@ public final class PrimaryRunner implements AutoCloseable {
     private final NodeLoop loop;
     private final CompareConfig compareConfig;
     private final CheckpointConfig checkpointConfig;
-    private final dev.colo.cli.control.DecisionCounters decisions;
     private final dev.colo.cli.control.ControlEvents events = new dev.colo.cli.control.ControlEvents(dev.colo.checkpoint.protocol.Role.PRIMARY);
 
     public PrimaryRunner(NodeAddresses addresses, FramePort vmPort, FramePort netPort, LinkConfig link, NodeTuning tuning,
@@ -45,7 +44,6 @@ public final class PrimaryRunner implements AutoCloseable {
         this.netPort = netPort;
         this.compareConfig = compare;
         this.checkpointConfig = checkpoint;
-        this.decisions = new dev.colo.cli.control.DecisionCounters(observer);
         this.loop = NodeLoop.start("primary", tuning.busyPoll());
         CoordinatorGate gate = new CoordinatorGate();
         FrameLinkServer m = null;
@@ -59,7 +57,7 @@ public final class PrimaryRunner implements AutoCloseable {
                     // The secondary sends nothing on the mirror link; a frame here is ignored.
                 }
             }, loop.loop());
-            n = new PrimaryNode(compare, loop, tuning, vmPort, netPort, m, gate, decisions, FramePorts.MAX_FRAME);
+            n = new PrimaryNode(compare, loop, tuning, vmPort, netPort, m, gate, observer, FramePorts.MAX_FRAME);
             r = new FrameLinkServer("redirect", addresses.redirect(), link, n.secondaryOutput(), loop.loop());
             n.attachRedirect(r);
             PrimaryNode nodeRef = n;
@@ -124,9 +122,6 @@ public final class PrimaryRunner implements AutoCloseable {
     }
 
     /** Divergences and checkpoint requests by reason, counted on their way to the observer. */
-    public dev.colo.cli.control.DecisionCounters decisions() {
-        return decisions;
-    }
 
     /** The coordinator's events as the control socket needs them (mode, checkpoint results). */
     public dev.colo.cli.control.ControlEvents events() {
