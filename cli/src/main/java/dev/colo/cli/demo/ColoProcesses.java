@@ -10,30 +10,53 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The `colo` processes of the demo (witness, primary, secondary), each logging to a file of its own. */
-final class ColoProcesses implements AutoCloseable {
+/**
+ * The `colo` processes of the demo and of the failover lab (witness, primary, secondary), each logging to a file of
+ * its own, each optionally in a network namespace of its own.
+ */
+public final class ColoProcesses implements AutoCloseable {
+    /** JUL's format for the lab's nodes: epoch milliseconds first, so that a scenario can time their transitions. */
+    public static final String MILLIS_LOG_FORMAT = "-Djava.util.logging.SimpleFormatter.format=%1$tQ %4$s: %5$s%6$s%n";
     private final Path logDir;
     private final Map<String, Process> processes = new LinkedHashMap<>();
 
-    ColoProcesses(Path logDir) {
+    public ColoProcesses(Path logDir) {
         this.logDir = logDir;
     }
 
     /** Starts `colo ARGS` with this JVM and class path; its output goes to NAME.log. */
     Process start(String name, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), "dev.colo.cli.Main"));
+        return start(name, List.of(), List.of(), "dev.colo.cli.Main", args, true);
+    }
+
+    /**
+     * Starts {@code mainClass ARGS} with this JVM and class path behind {@code prefix} (e.g. {@code ip netns exec NS},
+     * which keeps the pid: signals reach the JVM), JVM options {@code jvm}; its output goes to NAME.log, or stays the
+     * caller's to read ({@code toLog} false: stdin and stdout are the process's pipes, stderr goes to NAME.log).
+     */
+    public Process start(String name, List<String> prefix, List<String> jvm, String mainClass, List<String> args, boolean toLog)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log(name).toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (toLog) {
+            pb.redirectErrorStream(true).redirectOutput(log(name).toFile());
+        } else {
+            pb.redirectError(log(name).toFile());
+        }
+        Process p = pb.start();
         processes.put(name, p);
         return p;
     }
 
-    Path log(String name) {
+    public Path log(String name) {
         return logDir.resolve(name + ".log");
     }
 
-    String logText(String name) {
+    public String logText(String name) {
         try {
             return Files.readString(log(name), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -42,7 +65,7 @@ final class ColoProcesses implements AutoCloseable {
     }
 
     /** Waits until NAME's log contains {@code text}; false when the deadline passed or the process died first. */
-    boolean awaitLog(String name, String text, long millis) throws InterruptedException {
+    public boolean awaitLog(String name, String text, long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         while (!logText(name).contains(text)) {
             Process p = processes.get(name);
@@ -55,7 +78,7 @@ final class ColoProcesses implements AutoCloseable {
     }
 
     /** The last line of NAME's log that contains {@code text}, or "". */
-    String lastLine(String name, String text) {
+    public String lastLine(String name, String text) {
         String[] lines = logText(name).split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             if (lines[i].contains(text)) {
@@ -66,19 +89,19 @@ final class ColoProcesses implements AutoCloseable {
     }
 
     /** The last {@code n} lines of NAME's log that are not status lines, for a failure report. */
-    String tail(String name, int n) {
+    public String tail(String name, int n) {
         String[] lines = java.util.Arrays.stream(logText(name).split("\n")).filter(l -> !l.contains(": network->vm "))
                 .toArray(String[]::new);
         return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
     }
 
-    boolean alive(String name) {
+    public boolean alive(String name) {
         Process p = processes.get(name);
         return p != null && p.isAlive();
     }
 
     /** SIGKILL: the host dies, nothing of the process runs on. */
-    void kill(String name) throws InterruptedException {
+    public void kill(String name) throws InterruptedException {
         Process p = processes.get(name);
         if (p != null) {
             p.destroyForcibly();
@@ -87,6 +110,11 @@ final class ColoProcesses implements AutoCloseable {
     }
 
     /** SIGTERM first (a node then closes its links, releases its lease, removes its control socket), SIGKILL after 5 s. */
+    /** The process started as NAME, or null. */
+    public Process process(String name) {
+        return processes.get(name);
+    }
+
     @Override
     public void close() {
         for (Process p : processes.values()) {

@@ -13,16 +13,16 @@ import java.util.regex.Pattern;
  * The client's view of an outage: `ping -D -i 0.01` from the client namespace to the service, through COLO.
  * The longest gap between two consecutive replies around the failover is the outage the client saw.
  */
-final class PingProbe {
+public final class PingProbe {
     private static final Pattern REPLY = Pattern.compile("^\\[(\\d+\\.\\d+)\\] \\d+ bytes from .*icmp_seq=(\\d+)");
     private final Path log;
 
-    PingProbe(Path log) {
+    public PingProbe(Path log) {
         this.log = log;
     }
 
     /** Reply times (epoch seconds) in the order they came. */
-    List<Double> replies() throws IOException {
+    public List<Double> replies() throws IOException {
         List<Double> times = new ArrayList<>();
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
             Matcher m = REPLY.matcher(line);
@@ -34,7 +34,7 @@ final class PingProbe {
     }
 
     /** The longest gap between consecutive replies that spans or follows {@code fromEpochSeconds}, in ms; -1 with no reply after it. */
-    long outageMillis(double fromEpochSeconds) throws IOException {
+    public long outageMillis(double fromEpochSeconds) throws IOException {
         List<Double> times = replies();
         double longest = -1;
         for (int i = 1; i < times.size(); i++) {
