@@ -148,6 +148,8 @@ final class PcapngReader extends AbstractPacketReader {
         if (!in.request(SHB_FIXED_LENGTH)) {
             throw truncated(offset, SECTION_HEADER_BLOCK, totalLength);
         }
+        b = in.buffer(); // a request may have mapped the next window: never read through the old one
+        p = b.position();
         int major = b.getShort(p + SHB_MAJOR_VERSION_OFFSET) & 0xffff;
         if (major != 1) {
             throw fail(offset, "unsupported pcapng version " + major + "."
@@ -180,6 +182,7 @@ final class PcapngReader extends AbstractPacketReader {
             if (!in.request(OPTION_HEADER_LENGTH)) {
                 throw truncated(offset, INTERFACE_DESCRIPTION_BLOCK, totalLength);
             }
+            b = in.buffer(); // a request may have mapped the next window: never read through the old one
             p = b.position();
             int code = b.getShort(p + OPTION_CODE_OFFSET) & 0xffff;
             int length = b.getShort(p + OPTION_LENGTH_OFFSET) & 0xffff;
@@ -196,6 +199,7 @@ final class PcapngReader extends AbstractPacketReader {
                 if (!in.request(code == IF_TSRESOL ? 1 : 8)) {
                     throw truncated(offset, INTERFACE_DESCRIPTION_BLOCK, totalLength);
                 }
+                b = in.buffer();
                 p = b.position();
                 if (code == IF_TSRESOL) {
                     tsresol = b.get(p) & 0xff;

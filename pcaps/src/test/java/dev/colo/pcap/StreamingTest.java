@@ -157,4 +157,34 @@ class StreamingTest {
             assertFalse(r.next());
         }
     }
+
+    /**
+     * Found by PcapngReaderFuzzTest: an IDB option header or a section header's version straddling a window edge was
+     * read through the window before the remap (IndexOutOfBoundsException, or the old window's bytes). Every window
+     * size from the minimum up moves the edges through both; each must read what one whole-file window reads.
+     */
+    @Test
+    void sectionAndInterfaceHeadersStraddlingAWindowEdgeAreReadFromTheNewWindow() throws IOException {
+        PcapngBuilder f = new PcapngBuilder();
+        byte[] a = Frames.content(1, 60);
+        byte[] b = Frames.content(2, 61);
+        f.shb(ByteOrder.LITTLE_ENDIAN);
+        f.idb(LinkType.ETHERNET, 0, 9, 3);
+        f.epb(0, 1_000_000_007L, a, a.length);
+        f.shb(ByteOrder.BIG_ENDIAN);
+        f.idb(LinkType.ETHERNET, 0, 3, 5);
+        f.epb(0, 42, b, b.length);
+        Path file = f.writeTo(dir.resolve("edges.pcapng"));
+        for (int window = ChannelInput.MIN_BUFFER_SIZE; window < ChannelInput.MIN_BUFFER_SIZE + 96; window++) {
+            try (PacketFileReader r = ReaderFactory.open(file, window)) {
+                assertTrue(r.next(), "window " + window);
+                Frames.assertFrame(r, a);
+                assertEquals(4_000_000_007L, r.timestampNanos(), "window " + window + ": if_tsresol 9, if_tsoffset 3 s");
+                assertTrue(r.next(), "window " + window);
+                Frames.assertFrame(r, b);
+                assertEquals(5_042_000_000L, r.timestampNanos(), "window " + window + ": if_tsresol 3, if_tsoffset 5 s");
+                assertFalse(r.next());
+            }
+        }
+    }
 }
