@@ -54,6 +54,8 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
     protected Channel link;
     private ScheduledFuture<?> syncTimer;
     private long heartbeats;
+    /** When the last message arrived on the current link (System.nanoTime()); loop only. */
+    protected long lastMessageNanos = System.nanoTime();
 
     // Status (written on the event loop, read anywhere).
     protected volatile long checkpoints;
@@ -174,6 +176,15 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
 
     protected abstract void onMessage(Message m) throws ProtocolException;
 
+    /** What this side's next heartbeat carries: a counter, unless the role needs more (the primary's send time). */
+    protected long heartbeatValue() {
+        return ++heartbeats;
+    }
+
+    /** A heartbeat arrived on the current link (loop). */
+    protected void onHeartbeat(Channel c, long value) {
+    }
+
     protected abstract void onLinkLost(String reason);
 
     /** Runs VM work on the VM thread, then {@code then} on the event loop (unless the link changed meanwhile). */
@@ -243,7 +254,9 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
                 }
                 return;
             }
-            if (m instanceof Message.Heartbeat) {
+            lastMessageNanos = System.nanoTime();
+            if (m instanceof Message.Heartbeat heartbeat) {
+                onHeartbeat(ctx.channel(), heartbeat.sequence());
                 return;
             }
             try {
@@ -260,7 +273,7 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof IdleStateEvent idle) {
                 if (idle.state() == IdleState.WRITER_IDLE) {
-                    ctx.writeAndFlush(new Message.Heartbeat(++heartbeats));
+                    ctx.writeAndFlush(new Message.Heartbeat(heartbeatValue()));
                 } else if (idle.state() == IdleState.READER_IDLE) {
                     linkFailed(ctx.channel(), "peer lost: nothing received for " + config.peerTimeout().toMillis()
                             + " ms (" + config.heartbeatMisses() + " heartbeats missed)");

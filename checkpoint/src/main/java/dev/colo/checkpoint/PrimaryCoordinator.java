@@ -49,87 +49,32 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(linkInitializer())
                 .bind(bind).sync().channel();
-        long every = config.renewInterval().toMillis();
-        if (arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness) {
-            every = Math.min(every, witness.renewInterval().toMillis()); // keep the witness's safety margin
-        }
-        if (arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness) {
-            // Fenced until the witness first confirms the lease: output must not flow under a lease not held.
-            fenced = true;
-            loop.execute(() -> listener.onFenced("no lease confirmed by " + witness.describe() + " yet"));
-        }
-        // Its own thread: a renewal may block on the network, and must never wait behind a long capture.
-        renewals.scheduleWithFixedDelay(this::renewClaim, 0, Math.max(1, every), TimeUnit.MILLISECONDS);
+        leaseKeeper.start();
         return (InetSocketAddress) server.localAddress();
     }
 
-    private final java.util.concurrent.ScheduledExecutorService renewals =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "colo-arbiter-renew");
-                t.setDaemon(true);
-                return t;
-            });
-    /** Unconfirmed until the arbiter's first answer. */
-    private volatile boolean claimHeld;
+    /** Renews the claim and decides when output may leave (see {@link ReleasePermit}). */
+    private final LeaseKeeper leaseKeeper = new LeaseKeeper(this);
 
-    private void renewClaim() {
-        boolean held = arbiter.renew(config.clusterId(), config.nodeId());
-        if (arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter) {
-            loop.execute(this::checkFence);
-        }
-        if (held != claimHeld) {
-            claimHeld = held;
-            loop.execute(() -> {
-                if (held) {
-                    failoverReason = "";
-                    listener.onClaimConfirmed();
-                } else {
-                    failoverReason = "arbiter " + arbiter.describe() + ": this node's claim as primary is lost";
-                    listener.onClaimLost(failoverReason);
-                }
-            });
-        }
+    /** What the node checks before each frame it releases: see {@link ReleasePermit}. Any thread. */
+    public ReleasePermit releasePermit() {
+        return leaseKeeper.permit();
     }
 
-    // ------------------------------------------------------------ fencing
-
-    /** On the link's thread: this node stopped releasing output because its lease could not be renewed in time. */
-    private volatile boolean fenced;
-    private ScheduledFuture<?> fenceTimer;
-
-    /** Whether the primary is fenced now: its lease is about to run out unrenewed, output must not be released. */
+    /** Whether output is stopped now (status): the permit does not allow it. */
     public boolean fenced() {
-        return fenced;
+        return !leaseKeeper.permit().getAsBoolean();
     }
 
-    /**
-     * On the link's thread, after each renewal and when the fence timer fires: fences the node once
-     * {@link dev.colo.checkpoint.arbiter.WitnessArbiter#FENCE_AT_PERCENT} % of the lease has passed since the
-     * start of its last confirmed renewal (a timer of its own, so a renewal hanging on the network cannot
-     * delay it), and lifts the fence when the witness confirms the lease again. With a witness the primary
-     * starts fenced ({@link CoordinatorListener#onFenced} from {@link #start}) until the first confirmation.
-     */
-    private void checkFence() {
-        if (!(arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness) || state == PrimaryState.CLOSED) {
-            return;
-        }
-        long left = witness.fenceDelayNanos(config.clusterId(), config.nodeId());
-        if (fenceTimer != null) {
-            fenceTimer.cancel(false);
-            fenceTimer = null;
-        }
-        if (left > 0) {
-            if (fenced) {
-                fenced = false;
-                listener.onUnfenced();
-            }
-            fenceTimer = loop.schedule(this::checkFence, left, TimeUnit.NANOSECONDS);
-        } else if (!fenced) {
-            fenced = true;
-            listener.onFenced("lease of " + witness.leaseTtl().toMillis() + " ms not renewed within "
-                    + dev.colo.checkpoint.arbiter.WitnessArbiter.FENCE_AT_PERCENT + " % of it: output stops before "
-                    + arbiter.describe() + " may grant it to another node");
-        }
+    /** The primary's heartbeats carry their send time, so that the secondary's echo proves when it last heard us. */
+    @Override
+    protected long heartbeatValue() {
+        return System.nanoTime();
+    }
+
+    @Override
+    protected void onHeartbeat(Channel c, long value) {
+        leaseKeeper.heartbeatEchoed(value);
     }
 
     @Override
@@ -484,10 +429,7 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     @Override
     protected void closeRole() {
         loop.submit(() -> {
-            renewals.shutdownNow();
-            if (fenceTimer != null) {
-                fenceTimer.cancel(false);
-            }
+            leaseKeeper.close();
             if (server != null) {
                 server.close();
             }

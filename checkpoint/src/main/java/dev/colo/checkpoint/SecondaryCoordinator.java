@@ -81,7 +81,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
     }
 
     private void connect() {
-        if (closing || state == SecondaryState.PROMOTED) {
+        if (closing || takingOver || state == SecondaryState.PROMOTED) {
             return;
         }
         transition(SecondaryState.CONNECTING, "to " + primary);
@@ -115,6 +115,10 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
 
     @Override
     protected void onLinkUp(Channel c) {
+        if (takingOver || closing) {
+            c.close(); // a connect that was in flight when the takeover was granted
+            return;
+        }
         link = c;
         fullReceived = false;
         vmApplies = 0; // a new link starts with a full state, applied on the VM thread after anything stale
@@ -366,7 +370,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
 
     @Override
     protected void onLinkLost(String reason) {
-        if (closing || state == SecondaryState.PROMOTED || state == SecondaryState.CLOSED) {
+        if (closing || takingOver || state == SecondaryState.PROMOTED || state == SecondaryState.CLOSED) {
             return;
         }
         StateStaging s = staging;
@@ -385,11 +389,39 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         promote(reason);
     }
 
+    /** Keeps the lease once granted a takeover, and decides when output may leave (see {@link ReleasePermit}). */
+    private final LeaseKeeper leaseKeeper = new LeaseKeeper(this);
+
+    /** What the node checks before each frame it releases once promoted: see {@link ReleasePermit}. Any thread. */
+    public ReleasePermit releasePermit() {
+        return leaseKeeper.permit();
+    }
+
+    /** Echoes each of the primary's heartbeats at once: the echo tells it when we last heard it. */
+    @Override
+    protected void onHeartbeat(Channel c, long value) {
+        echo = value;
+        c.writeAndFlush(new Message.Heartbeat(value));
+    }
+
+    /** Our idle heartbeats repeat the last value the primary sent. */
+    @Override
+    protected long heartbeatValue() {
+        return echo;
+    }
+
+    /** The value of the primary's last heartbeat (loop only). */
+    private long echo;
+    /** Granted a takeover: going live; never rejoin the old primary (loop only). */
+    private boolean takingOver;
+
     /** Asks the arbiter, then takes over; if refused (the primary lives), rejoins for a full sync. */
     private void promote(String reason) {
         failover = "ACTIVE";
         failoverReason = reason;
-        transition(SecondaryState.CONNECTING, "primary lost: " + reason + "; asking " + arbiter.describe());
+        if (link == null) { // else a rejoin is under way: it goes on while we ask
+            transition(SecondaryState.CONNECTING, "primary lost: " + reason + "; asking " + arbiter.describe());
+        }
         vmThread.execute(() -> {
             Decision d = arbiter.requestPromotion(config.clusterId(), config.nodeId(), config.promotionTimeout());
             loop.execute(() -> {
@@ -403,27 +435,52 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
                     LOG.info(() -> "SECONDARY " + config.nodeId() + ": arbiter refused takeover (" + d.reason() + "): "
                             + (arbiter.mayGrantLater() ? "asking again in " + config.promotionRetry().toMillis() + " ms, and trying" : "trying")
                             + " to rejoin the primary meanwhile");
-                    transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): asking again, rejoining meanwhile");
+                    boolean rejoining = link != null;
+                    if (!rejoining) {
+                        transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): asking again, rejoining meanwhile");
+                    }
+                    boolean firstRefusal = everInSync;
                     everInSync = false; // our VM diverged: the next join is a full sync
-                    reconnectLater();
+                    if (firstRefusal && !rejoining) {
+                        reconnectLater();
+                    }
                     if (!arbiter.mayGrantLater()) {
                         return; // final (no arbiter configured): asking again would only flood the log
                     }
-                    // A dead primary's lease runs out later: keep asking until granted or the primary is back
-                    // (a rejoin moves the state past CONNECTING).
+                    // A dead primary's lease runs out later: keep asking until granted or the primary is back (a
+                    // rejoin completed its sync), also while a rejoin is under way: it may never complete.
                     loop.schedule(() -> {
-                        if (!closing && state == SecondaryState.CONNECTING && "DENIED".equals(failover)) {
+                        if (!closing && !everInSync && state != SecondaryState.PROMOTED && "DENIED".equals(failover)) {
                             promote(reason);
                         }
                     }, Math.max(1, config.promotionRetry().toMillis()), TimeUnit.MILLISECONDS); // CheckpointConfig#promotionRetry
                     return;
                 }
-                // Wait for the VM thread: an apply of a committed checkpoint still running there finishes first.
-                onVmAlways(vm::resume, () -> {
+                leaseKeeper.start(); // the lease is ours now: keep it, or the old primary could claim it back
+                takingOver = true; // no more rejoins, and no more echoes: the old primary's contact ends here
+                if (link != null) {
+                    linkFailed(link, "taking over");
+                }
+                // Under a lease the old primary may release while we echo its heartbeats: until 80 % of a peer
+                // timeout after its last one we heard. Going live before a whole peer timeout of silence could
+                // overlap with it (a link closed at once, or a manual failover, is noticed sooner than that).
+                long quiet = arbiter.leased() ? lastMessageNanos + config.peerTimeout().toNanos() - System.nanoTime() : 0;
+                Runnable goLive = () -> onVmAlways(vm::resume, () -> {
+                    // Wait for the VM thread: an apply of a committed checkpoint still running there finishes first.
+                    if (closing) {
+                        return;
+                    }
                     failover = "COMPLETED";
                     transition(SecondaryState.PROMOTED, reason + "; takeover granted: " + d.reason());
                     listener.onFailover(reason);
                 });
+                if (quiet > 0) {
+                    LOG.info(() -> "SECONDARY " + config.nodeId() + ": takeover granted; going live in " + quiet / 1_000_000
+                            + " ms, a whole peer timeout after the primary was last heard");
+                    loop.schedule(goLive, quiet, TimeUnit.NANOSECONDS);
+                } else {
+                    goLive.run();
+                }
             });
         });
     }
@@ -441,9 +498,14 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
 
     @Override
     protected void closeRole() {
+        boolean wasLive = state == SecondaryState.PROMOTED;
         loop.submit(() -> {
             closing = true;
+            leaseKeeper.close();
             transition(SecondaryState.CLOSED, "closed");
         }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (wasLive) {
+            arbiter.release(config.clusterId(), config.nodeId());
+        }
     }
 }

@@ -51,6 +51,21 @@ class FailoverTimingTest {
             }
 
             @Override
+            public boolean leased() {
+                return inner.leased();
+            }
+
+            @Override
+            public long fenceDelayNanos(String clusterId, String nodeId) {
+                return inner.fenceDelayNanos(clusterId, nodeId);
+            }
+
+            @Override
+            public String heldByOther() {
+                return inner.heldByOther();
+            }
+
+            @Override
             public void release(String clusterId, String nodeId) {
             }
 
@@ -78,6 +93,20 @@ class FailoverTimingTest {
             t.start();
         }
 
+        private volatile boolean cut;
+
+        /** Partitions the path: open connections close, new ones close at once, until {@link #restore}. */
+        void cut() throws java.io.IOException {
+            cut = true;
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+
+        void restore() {
+            cut = false;
+        }
+
         InetSocketAddress address() {
             return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
         }
@@ -86,6 +115,10 @@ class FailoverTimingTest {
             while (!server.isClosed()) {
                 try {
                     java.net.Socket from = server.accept();
+                    if (cut) {
+                        from.close(); // partitioned: the connection is refused at once
+                        continue;
+                    }
                     java.net.Socket to = new java.net.Socket();
                     to.connect(target, 2000);
                     sockets.add(from);
@@ -217,8 +250,65 @@ class FailoverTimingTest {
             assertTrue(fencedAt < expired.atNanos(), "fenced " + (expired.atNanos() - fencedAt) / 1_000_000
                     + " ms before the witness let the lease expire; events " + p.events);
             assertTrue(expired.atNanos() <= granted.atNanos());
-            assertTrue(p.events.stream().anyMatch(e -> e.startsWith("FENCED lease of 250 ms not renewed")), p.events.toString());
+            assertTrue(p.events.stream().anyMatch(e -> e.startsWith("FENCED lease not renewed")), p.events.toString());
             System.out.println("fenced " + (granted.atNanos() - fencedAt) / 1_000_000 + " ms before the witness granted the secondary");
+        }
+    }
+
+    @Test
+    void aPrimaryWhoseWitnessIsGoneGoesOnWhileItsSecondaryEchoesAndFencesOnceBothAreGone() throws Exception {
+        List<Stamped> log = new CopyOnWriteArrayList<>();
+        WitnessServer witness = witness(log);
+        InetSocketAddress at = witness.start();
+        CheckpointConfig config = fastConfig();
+        try (Pair p = new Pair(new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT),
+                new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), true, config)) {
+            p.awaitProtected();
+            Pair.await(() -> !p.primary.fenced(), 5000, () -> "the primary unfenced by its first lease; events " + p.events);
+            witness.close(); // the witness is killed; both nodes live and see each other
+            long until = System.nanoTime() + config.leaseTtl().multipliedBy(4).toNanos();
+            while (System.nanoTime() < until) {
+                assertTrue(p.primary.releasePermit().getAsBoolean(), "the primary may release: its secondary echoes; events " + p.events);
+                Thread.sleep(5);
+            }
+            assertEquals(PrimaryState.PROTECTED, p.primary.state(), "still protected; events " + p.events);
+            p.relay.close(); // now the secondary is gone too: nobody proves a takeover impossible any more
+            Pair.await(() -> p.primary.fenced(), 2000, () -> "fenced once its secondary went silent; events " + p.events);
+            Thread.sleep(config.leaseTtl().multipliedBy(2).toMillis());
+            assertFalse(p.secondary.state() == SecondaryState.PROMOTED, "no takeover without a witness; events " + p.events);
+        }
+    }
+
+    @Test
+    void anOldPrimaryThatReachesTheWitnessAgainIsDemotedForGoodWhileTheNewOneKeepsTheLease() throws Exception {
+        List<Stamped> log = new CopyOnWriteArrayList<>();
+        WitnessServer witness = witness(log);
+        InetSocketAddress at = witness.start();
+        CheckpointConfig config = fastConfig();
+        ByteRelay toWitness = new ByteRelay(at);
+        WitnessArbiter primaryArbiter = new WitnessArbiter(toWitness.address(), config.leaseTtl(), IO_TIMEOUT);
+        try (witness; toWitness;
+             Pair p = new Pair(primaryArbiter, new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), true, config)) {
+            p.awaitProtected();
+            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            toWitness.cut();
+            p.relay.close(); // isolated (a hung or cut-off host): the secondary takes over
+            Pair.await(() -> p.secondary.state() == SecondaryState.PROMOTED, 10_000, () -> "takeover; events " + p.events + "; witness " + log);
+            assertTrue(p.primary.fenced(), "the isolated primary is fenced");
+            // Longer than the lease the takeover was granted: the new primary must renew it, or the old one could win it back.
+            Thread.sleep(config.leaseTtl().multipliedBy(3).toMillis());
+            assertTrue(p.secondary.releasePermit().getAsBoolean(), "the new primary keeps its lease; events " + p.events);
+            toWitness.restore(); // the old primary's host is back on the network
+            Pair.await(() -> "DEMOTED".equals(p.primary.status().failover()), 5000,
+                    () -> "the old primary learns another node holds the lease; status " + p.primary.status() + "; events " + p.events);
+            Thread.sleep(config.leaseTtl().multipliedBy(2).toMillis());
+            assertTrue(p.primary.fenced() && !p.primary.releasePermit().getAsBoolean(), "demoted for good");
+            assertTrue(p.secondary.releasePermit().getAsBoolean(), "the new primary still may release");
+            int takeover = log.indexOf(log.stream().filter(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("svm-node")).findFirst().orElseThrow());
+            assertTrue(log.subList(takeover, log.size()).stream().noneMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("pvm-node")), "the old primary never got the lease back: " + log);
         }
     }
 }

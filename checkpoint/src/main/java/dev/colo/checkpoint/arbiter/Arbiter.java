@@ -31,6 +31,30 @@ public interface Arbiter extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether the claim is a lease that runs out unless renewed (a witness): the node holding it must stop releasing
+     * output before it may be granted to another node ({@link #fenceDelayNanos}). False: nothing to fence on.
+     */
+    default boolean leased() {
+        return false;
+    }
+
+    /**
+     * How much longer this node may release output under its claim, in nanoseconds from now; zero or less: stop now.
+     * Only meaningful when {@link #leased()}.
+     */
+    default long fenceDelayNanos(String clusterId, String nodeId) {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * The node the arbiter named as holding the claim when it last refused this node (another node took over), or
+     * null: the last answer was no such refusal. A primary told this never claims again: its state is stale.
+     */
+    default String heldByOther() {
+        return null;
+    }
+
     /** A node steps down (clean shutdown): frees the claim at once. */
     void release(String clusterId, String nodeId);
 
@@ -40,12 +64,19 @@ public interface Arbiter extends AutoCloseable {
     void close();
 
     /**
-     * Parses an arbiter spec: {@code always}, or {@code witness:HOST:PORT} (IPv6 as {@code witness:[::1]:PORT})
-     * for a {@link WitnessArbiter} with the default lease and I/O timeout.
+     * Parses an arbiter spec with the default lease: see {@link #parse(String, Duration)}.
+     */
+    static Arbiter parse(String spec) {
+        return parse(spec, WitnessArbiter.DEFAULT_LEASE_TTL);
+    }
+
+    /**
+     * Parses an arbiter spec: {@code none}, {@code always}, or {@code witness:HOST:PORT} (IPv6 as
+     * {@code witness:[::1]:PORT}) for a {@link WitnessArbiter} with lease {@code leaseTtl} and the default I/O timeout.
      *
      * @throws IllegalArgumentException with the accepted forms when the spec is anything else
      */
-    static Arbiter parse(String spec) {
+    static Arbiter parse(String spec, Duration leaseTtl) {
         String usage = "arbiter must be '" + NONE + "', '" + ALWAYS + "' or '" + WITNESS_PREFIX + "HOST:PORT' (IPv6: "
                 + WITNESS_PREFIX + "[::1]:PORT)";
         if (spec == null || spec.isBlank()) {
@@ -72,6 +103,6 @@ public interface Arbiter extends AutoCloseable {
         }
         // Unresolved: the name is looked up on each connect, so a witness that moves is found again.
         InetSocketAddress address = InetSocketAddress.createUnresolved(witness.host(), witness.port());
-        return new WitnessArbiter(address, WitnessArbiter.DEFAULT_LEASE_TTL, WitnessArbiter.DEFAULT_IO_TIMEOUT);
+        return new WitnessArbiter(address, leaseTtl, WitnessArbiter.DEFAULT_IO_TIMEOUT);
     }
 }

@@ -46,6 +46,8 @@ public final class WitnessArbiter implements Arbiter {
     private final ReentrantLock connection = new ReentrantLock();
     private final WitnessClient client;
     private volatile boolean closed;
+    /** Who held the lease when the witness last refused this node; null after a grant. */
+    private volatile String deniedBy;
 
     public WitnessArbiter(InetSocketAddress witness, Duration leaseTtl, Duration ioTimeout) {
         this(witness, leaseTtl, ioTimeout, System::nanoTime);
@@ -82,6 +84,17 @@ public final class WitnessArbiter implements Arbiter {
      * (also when no lease is held). A primary checks this on a timer of its own, not only when a renewal
      * returns, because a renewal may hang on the network past that point.
      */
+    @Override
+    public boolean leased() {
+        return true;
+    }
+
+    @Override
+    public String heldByOther() {
+        return deniedBy;
+    }
+
+    @Override
     public long fenceDelayNanos(String clusterId, String nodeId) {
         long left = heldLease.remainingNanos(clusterId, nodeId, nanoTime.getAsLong());
         if (left <= 0) {
@@ -209,8 +222,17 @@ public final class WitnessArbiter implements Arbiter {
             String line = client.exchange(request, deadline);
             ClaimReply reply = ClaimReply.parse(line, clusterId, nodeId);
             switch (reply.kind()) {
-                case GRANTED -> heldLease.grant(clusterId, nodeId, sentAt + leaseTtl.toNanos());
-                case DENIED -> heldLease.forget();
+                case GRANTED -> {
+                    heldLease.grant(clusterId, nodeId, sentAt + leaseTtl.toNanos());
+                    deniedBy = null;
+                }
+                case DENIED -> {
+                    heldLease.forget();
+                    // A restarted witness names no real holder: that refusal says nothing about a takeover.
+                    if (!LeaseTable.RESTARTED_HOLDER.equals(reply.holder())) {
+                        deniedBy = reply.holder();
+                    }
+                }
                 default -> client.close(); // start clean: the witness may be closing this connection anyway
             }
             return reply;

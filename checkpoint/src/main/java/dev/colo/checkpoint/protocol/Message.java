@@ -86,7 +86,11 @@ public sealed interface Message {
         }
     }
 
-    /** Either side, when it has sent nothing else for a heartbeat interval. */
+    /**
+     * Either side, when it has sent nothing else for a heartbeat interval. The primary's carries its send time (its
+     * own clock); the secondary answers each at once with the same value (an echo, which proves when it last heard
+     * the primary: see ReleasePermit), and its own idle heartbeats repeat the last value it received.
+     */
     record Heartbeat(long sequence) implements Message {
         public MessageType type() {
             return MessageType.HEARTBEAT;

@@ -84,6 +84,7 @@ public final class PrimaryRunner implements AutoCloseable {
             };
             c = new PrimaryCoordinator(checkpoint, vm, arbiter, Listeners.all(gate, protection, events, listener));
             gate.attach(c);
+            n.guardReleases(c.releasePermit());
             n.enterUnprotected("no secondary in sync yet");
             n.start();
             checkpointAddress = c.start(addresses.checkpoint());

@@ -90,10 +90,20 @@ public final class SecondaryRunner implements AutoCloseable {
             }
 
             @Override
+            public void onFenced(String reason) {
+                LOG.warning("FENCED: releasing no output (" + reason + ")");
+            }
+
+            @Override
+            public void onUnfenced() {
+                LOG.info("unfenced: the lease is confirmed, output leaves");
+            }
+
+            @Override
             public void onFailover(String reason) {
                 m.close();
                 if (netPort != null) {
-                    n.promote(netPort);
+                    n.promote(netPort, SecondaryRunner.this.coordinator.releasePermit());
                 } else {
                     LOG.warning("failover with no network port (--net-port): the SVM runs but no client can reach it");
                 }

@@ -4,6 +4,7 @@ import dev.colo.proxy.io.FramePort;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -30,6 +31,13 @@ public final class PortOutbox {
     private boolean warnedFull;
     /** Fenced: nothing is sent, everything waits (the sources feeding it pause on {@link #blocked}). */
     private boolean held;
+    /**
+     * Asked before every send: may output leave at this instant? (A node under a witness lease: see the checkpoint
+     * module's ReleasePermit.) Checked per frame, not only through {@link #hold}: a node resuming from a freeze must
+     * send nothing before the permit says so, whatever its loop runs first.
+     */
+    private BooleanSupplier mayRelease = ALWAYS;
+    private static final BooleanSupplier ALWAYS = () -> true;
 
     public PortOutbox(FramePort port, int maxFrame) {
         this.port = port;
@@ -38,7 +46,7 @@ public final class PortOutbox {
 
     /** Sends the frame (position..limit, unchanged), or keeps it for later. False only when it had to be dropped. */
     public boolean send(ByteBuffer frame) {
-        if (waiting == 0 && !held && trySend(frame)) {
+        if (waiting == 0 && !held && mayRelease.getAsBoolean() && trySend(frame)) {
             return true;
         }
         return keep(frame);
@@ -53,6 +61,11 @@ public final class PortOutbox {
         sending.clear();
         sending.put(frame, offset, length).flip();
         return send(sending);
+    }
+
+    /** Sends only while {@code permit} says output may leave (see {@link #mayRelease}); what it refuses waits. */
+    public void guard(BooleanSupplier permit) {
+        mayRelease = permit;
     }
 
     /** Frames wait: the sources feeding this port should not be read. */
@@ -71,7 +84,7 @@ public final class PortOutbox {
 
     /** Sends what waits, as far as the port takes it; true when nothing waits any more. */
     public boolean retry() {
-        if (held) {
+        if (held || (waiting > 0 && !mayRelease.getAsBoolean())) {
             return false;
         }
         while (waiting > 0) {

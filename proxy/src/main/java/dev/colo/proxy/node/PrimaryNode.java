@@ -215,6 +215,14 @@ public final class PrimaryNode implements AutoCloseable {
         });
     }
 
+    /**
+     * Asked before each frame is released: may output leave now? (The checkpoint coordinator's release permit: a
+     * deadline, so that a node resuming from a freeze sends nothing before it may.) Any thread; before {@link #start}.
+     */
+    public void guardReleases(java.util.function.BooleanSupplier permit) {
+        loop.execute(() -> toNetwork.guard(permit));
+    }
+
     /** The lease is confirmed again: held output leaves, in order. Any thread. */
     public void unfence() {
         loop.execute(() -> {

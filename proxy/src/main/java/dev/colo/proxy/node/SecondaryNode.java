@@ -164,14 +164,16 @@ public final class SecondaryNode implements AutoCloseable {
     /**
      * Failover: the SVM now serves the clients. Frames from {@code networkPort} go to the SVM (rewritten
      * with the offsets kept), the SVM's output goes to {@code networkPort} (rewritten) instead of the
-     * primary. Close the mirror link before calling this.
+     * primary. Close the mirror link before calling this. Output leaves only while {@code mayRelease} allows it
+     * (the coordinator's release permit: the lease this node now holds).
      */
-    public void promote(FramePort networkPort) {
+    public void promote(FramePort networkPort, java.util.function.BooleanSupplier mayRelease) {
         loop.runUnlessStopped(() -> {
             if (network != null) {
                 return;
             }
             toNetwork = new PortOutbox(networkPort, maxFrame);
+            toNetwork.guard(mayRelease);
             network = networkPort;
             rewriter.startForwarding();
             releaseHeld();
