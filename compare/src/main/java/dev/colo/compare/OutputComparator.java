@@ -56,6 +56,10 @@ public final class OutputComparator {
     private final int largeQuota;
     private boolean releasingFromFlush;
     private int heldBeforeDrain = -1;
+    /** The slot whose timeout fired last in the current advance of the clock (NONE: none yet). */
+    private int timedOutThisAdvance = FrameStore.NONE;
+    private long clockFirings;
+    private long repeatsCollapsed;
 
     public OutputComparator(CompareConfig config, CheckpointGate gate, DecisionListener listener) {
         this.config = config.validate();
@@ -114,6 +118,23 @@ public final class OutputComparator {
 
     public long clockNanos() {
         return clock;
+    }
+
+    /**
+     * Deadlines fired so far (timeouts and deferred checkpoints): the clock's work, which grows with the events
+     * that fell due, never with the span of time a jump covers.
+     */
+    public long clockFirings() {
+        return clockFirings;
+    }
+
+    /**
+     * Timeouts not fired again within one advance of the clock because the same frame was still the oldest after
+     * the checkpoint its first timeout asked for: each repeat would have asked for the same checkpoint and flushed
+     * the same nothing (a jump of a day once cost one such round per minimum checkpoint interval).
+     */
+    public long repeatsCollapsed() {
+        return repeatsCollapsed;
     }
 
     /**
@@ -514,6 +535,7 @@ public final class OutputComparator {
             lastIdleScan = now;
         }
         if (now > clock) {
+            timedOutThisAdvance = FrameStore.NONE;
             while (true) {
                 long due = nextDue();
                 if (due > now) {
@@ -551,6 +573,7 @@ public final class OutputComparator {
 
     private boolean fireDue() {
         if (deferredUntil >= 0) {
+            clockFirings++;
             issueDeferred();
             return true;
         }
@@ -558,6 +581,14 @@ public final class OutputComparator {
         if (oldest == FrameStore.NONE || pendingGeneration >= 0) {
             return false;
         }
+        if (oldest == timedOutThisAdvance) {
+            // No frame arrived since its first timeout in this advance (slots are not reused without one), and
+            // the checkpoint that timeout asked for kept it: the state is a fixed point, every further round the same.
+            repeatsCollapsed++;
+            return false;
+        }
+        clockFirings++;
+        timedOutThisAdvance = oldest;
         fillTimeout(oldest);
         trigger();
         return true;

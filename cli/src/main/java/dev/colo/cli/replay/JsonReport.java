@@ -79,6 +79,18 @@ final class JsonReport {
             divergence(r.divergences().get(i), r.firstTimestampNanos());
         }
         sb.append("],");
+        key("clock").append("{\"deadlinesFired\":").append(r.clockFirings())
+                .append(",\"repeatsCollapsed\":").append(r.repeatsCollapsed())
+                .append(",\"stepCount\":").append(r.clockStepCount()).append(",\"steps\":[");
+        for (int i = 0; i < r.clockSteps().size(); i++) {
+            ClockSteps.Step step = r.clockSteps().get(i);
+            sb.append(i > 0 ? ",{" : "{");
+            field("side", step.sideName()).append(',');
+            key("frame").append(step.frame()).append(',');
+            key("nanos").append(step.nanos()).append(',');
+            field("treatment", step.treatment()).append('}');
+        }
+        sb.append("]},");
         key("inputErrors").append('[');
         for (int i = 0; i < r.inputErrors().size(); i++) {
             if (i > 0) {

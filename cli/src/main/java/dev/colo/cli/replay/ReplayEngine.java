@@ -71,6 +71,7 @@ public final class ReplayEngine {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         ReplaySink sink = new ReplaySink(releasedOut, divergencesOut, keepDivergences);
+        ClockSteps steps = new ClockSteps(config);
         ComparePipeline pipeline;
         try (PacketFileReader p = PacketFileReader.open(primary); PacketFileReader s = PacketFileReader.open(secondary)) {
             pipeline = ComparePipeline.builder().config(config).sink(sink).waiting(waiting)
@@ -83,6 +84,7 @@ public final class ReplayEngine {
                 long ts = r.timestampNanos();
                 first = Math.min(first, ts);
                 last = Math.max(last, ts);
+                steps.record(side, r.framesRead(), ts);
                 pipeline.publish(side == 0 ? Side.P : Side.S, ts, r.linkType(), r.data(), 0, r.capturedLength());
                 if ((++frames & 0xffff) == 0) {
                     progress.update(p.frameOffset() + s.frameOffset(), frames);
@@ -98,7 +100,8 @@ public final class ReplayEngine {
         return new ReplayResult(primary, secondary, config, c.stats(), c.holdTimes(), c.heldBeforeDrain(), c.heldFrames(),
                 List.copyOf(sink.divergences), List.copyOf(sink.checkpoints), sink.rulesFired,
                 first == Long.MAX_VALUE ? 0 : first, last == Long.MIN_VALUE ? 0 : last,
-                System.nanoTime() - start, List.copyOf(errors), -1);
+                System.nanoTime() - start, List.copyOf(errors), -1, steps.steps(), steps.count(), c.clockFirings(),
+                c.repeatsCollapsed());
     }
 
     /**
@@ -113,6 +116,7 @@ public final class ReplayEngine {
         long last = Long.MIN_VALUE;
         int peak = 0;
         ReplaySink sink = new ReplaySink(releasedOut, divergencesOut, keepDivergences);
+        ClockSteps steps = new ClockSteps(config);
         OutputComparator c;
         try (PacketFileReader p = PacketFileReader.open(primary); PacketFileReader s = PacketFileReader.open(secondary)) {
             c = new OutputComparator(config, CheckpointGate.immediate(), new dev.colo.compare.CopyingDecisions(sink));
@@ -126,6 +130,7 @@ public final class ReplayEngine {
                 long ts = r.timestampNanos();
                 first = Math.min(first, ts);
                 last = Math.max(last, ts);
+                steps.record(side, r.framesRead(), ts);
                 int length = r.capturedLength();
                 decoder.decode(r.linkType(), r.data(), 0, length, info);
                 c.onFrame(side == 0 ? Side.P : Side.S, ts, r.data(), 0, length, info);
@@ -146,6 +151,7 @@ public final class ReplayEngine {
         return new ReplayResult(primary, secondary, config, c.stats(), c.holdTimes(), c.heldBeforeDrain(), c.heldFrames(),
                 List.copyOf(sink.divergences), List.copyOf(sink.checkpoints), sink.rulesFired,
                 first == Long.MAX_VALUE ? 0 : first, last == Long.MIN_VALUE ? 0 : last,
-                System.nanoTime() - start, List.copyOf(errors), peak);
+                System.nanoTime() - start, List.copyOf(errors), peak, steps.steps(), steps.count(), c.clockFirings(),
+                c.repeatsCollapsed());
     }
 }

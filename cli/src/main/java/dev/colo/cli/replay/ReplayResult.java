@@ -25,7 +25,13 @@ public record ReplayResult(
         long wallNanos,
         List<String> inputErrors,
         /** The most frames held at once (both sides), tracked by the direct mode; -1 when not tracked (pipeline). */
-        int peakHeld) {
+        int peakHeld,
+        /** Clock steps found in the inputs (the first {@link ClockSteps#KEEP}), and how many in all. */
+        List<ClockSteps.Step> clockSteps,
+        long clockStepCount,
+        /** Deadlines the comparator's clock fired, and repeated timeouts it collapsed (see OutputComparator). */
+        long clockFirings,
+        long repeatsCollapsed) {
 
     public long framesPerSecond() {
         long frames = stats.get(CompareStats.FRAMES_PRIMARY) + stats.get(CompareStats.FRAMES_SECONDARY);

@@ -49,6 +49,12 @@ final class TextReport {
         out.println("hold time (primary frame     p50 " + dur(h.quantile(0.5)) + "  p90 " + dur(h.quantile(0.9))
                 + "  p99 " + dur(h.quantile(0.99)) + "  p99.9 " + dur(h.quantile(0.999)) + "  max " + dur(h.max()));
         out.println("  waiting for its twin)");
+        out.println("clock                        " + r.clockFirings() + " deadlines fired, " + r.repeatsCollapsed()
+                + " repeated timeouts collapsed, " + r.clockStepCount() + " clock steps");
+        for (ClockSteps.Step step : r.clockSteps()) {
+            out.println("  clock step " + ClockSteps.size(step.nanos()) + " at " + step.sideName() + " frame " + step.frame()
+                    + ": " + step.treatment());
+        }
         for (String e : r.inputErrors()) {
             out.println("INPUT ERROR: " + e);
         }

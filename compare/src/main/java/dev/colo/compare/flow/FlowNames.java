@@ -35,14 +35,36 @@ final class FlowNames {
         if (hi == 0 && lo == 0) {
             return "-";
         }
-        StringBuilder sb = new StringBuilder();
+        // RFC 5952: the longest run of two or more zero groups (the first of equal runs) becomes "::".
+        int runStart = -1;
+        int runLength = 1;
+        for (int i = 0, start = -1; i < 8; i++) {
+            if (group(hi, lo, i) == 0) {
+                start = start < 0 ? i : start;
+                if (i - start + 1 > runLength) {
+                    runStart = start;
+                    runLength = i - start + 1;
+                }
+            } else {
+                start = -1;
+            }
+        }
+        StringBuilder sb = new StringBuilder(39);
         for (int i = 0; i < 8; i++) {
-            long word = i < 4 ? hi >>> (48 - 16 * i) : lo >>> (48 - 16 * (i - 4));
-            if (i > 0) {
+            if (i == runStart) {
+                sb.append("::");
+                i += runLength - 1;
+                continue;
+            }
+            if (i > 0 && i != runStart + runLength) {
                 sb.append(':');
             }
-            sb.append(Long.toHexString(word & 0xffff));
+            sb.append(Integer.toHexString(group(hi, lo, i)));
         }
-        return sb.toString().replaceFirst("(^|:)(0(:|$)){2,}", "::").replaceFirst(":::", "::");
+        return sb.toString();
+    }
+
+    private static int group(long hi, long lo, int i) {
+        return (int) ((i < 4 ? hi >>> (48 - 16 * i) : lo >>> (48 - 16 * (i - 4))) & 0xffff);
     }
 }
