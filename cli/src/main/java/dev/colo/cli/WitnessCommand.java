@@ -31,8 +31,9 @@ import picocli.CommandLine.TypeConversionException;
             "machine that fails independently of both replicas.",
             "",
             "Logs one line per lease change (granted to a new holder, expired, released).",
-            "Stops on SIGINT/SIGTERM. Leases live in memory only: restart the witness",
-            "while both replicas are healthy."},
+            "Stops on SIGINT/SIGTERM. Leases live in memory only, so after a start the",
+            "witness grants no takeover for 1.5 x the lease a claim names (a lease of a",
+            "previous run may still be live); the holder's renewals are granted at once."},
         footer = {
             "%nExamples:",
             "  colo witness",
@@ -70,11 +71,15 @@ public final class WitnessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         WitnessServer server = new WitnessServer(new InetSocketAddress(listen.host(), listen.port()),
-                System::nanoTime, event -> log(out, event), WitnessServer.Limits.DEFAULTS);
+                System::nanoTime, event -> log(out, event), WitnessServer.Limits.DEFAULTS)
+                // This may be a restart: a lease granted by the previous run may still be trusted by its holder.
+                .restartQuietPeriod(true);
         InetSocketAddress bound = server.start();
         Thread closeOnSignal = new Thread(server::close, "colo-witness-shutdown");
         Runtime.getRuntime().addShutdownHook(closeOnSignal);
         log(out, "witness listening on " + new HostPort(bound.getAddress().getHostAddress(), bound.getPort()));
+        log(out, "quiet period: for 1.5 x the lease each claim names, no takeover is granted (renewals by a holder of the"
+                + " previous run only): a lease granted before a restart may still be live");
         try {
             server.awaitClose();
         } catch (InterruptedException e) {

@@ -79,7 +79,11 @@ class WitnessCommandTest {
                 s.setSoTimeout(5_000);
                 OutputStream to = s.getOutputStream();
                 BufferedReader from = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                to.write("CLAIM web pvm 3000\nRELEASE web pvm\n".getBytes(StandardCharsets.US_ASCII));
+                // Just started: no takeover for 1.5 x the ttl (a lease of a previous run may be live), renewals only.
+                to.write("CLAIM web svm 3000\n".getBytes(StandardCharsets.US_ASCII));
+                String refused = from.readLine();
+                assertTrue(refused.startsWith("DENIED web (witness-restarted) "), refused);
+                to.write("RENEW web pvm 3000\nRELEASE web pvm\n".getBytes(StandardCharsets.US_ASCII));
                 assertEquals("GRANTED web pvm 3000", from.readLine());
                 assertEquals("RELEASED", from.readLine());
             }
@@ -92,6 +96,7 @@ class WitnessCommandTest {
         assertTrue(log.contains("lease granted: cluster=web holder=pvm ttl=3000ms"), log);
         assertTrue(log.contains("lease released: cluster=web holder=pvm"), log);
         assertTrue(log.contains("witness stopped"), log);
+        assertTrue(log.contains("quiet period"), log);
     }
 
     private static int awaitPort(StringWriter out) throws InterruptedException {

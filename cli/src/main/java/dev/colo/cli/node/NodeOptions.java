@@ -8,6 +8,7 @@ import dev.colo.proxy.io.PortOptions;
 import dev.colo.proxy.io.PortSpec;
 import dev.colo.proxy.link.LinkConfig;
 import dev.colo.proxy.node.NodeTuning;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -91,8 +92,12 @@ public final class NodeOptions {
         return new LinkConfig().vnetHdr(vnetHdr).validate();
     }
 
-    CheckpointConfig checkpoint(String defaultId) {
-        return new CheckpointConfig().nodeId(nodeId != null ? nodeId : defaultId);
+    @Mixin
+    FailoverOptions failover = new FailoverOptions();
+
+    /** The checkpoint settings: node id and failover timing, validated (a bad combination is a usage error). */
+    CheckpointConfig checkpoint(CommandSpec spec, String defaultId) {
+        return failover.apply(spec, new CheckpointConfig().nodeId(nodeId != null ? nodeId : defaultId));
     }
 
     /** The warning `--arbiter always` deserves, at start and on every status line; null for the other arbiters. */
@@ -107,9 +112,10 @@ public final class NodeOptions {
         return w == null ? "" : "[arbiter always: split-brain risk] ";
     }
 
-    Arbiter arbiter(CommandSpec spec) {
+    /** The arbiter named by --arbiter, a witness with the lease of {@code config}. */
+    Arbiter arbiter(CommandSpec spec, CheckpointConfig config) {
         try {
-            return Arbiter.parse(arbiter);
+            return Arbiter.parse(arbiter, config.leaseTtl());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--arbiter: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.colo.cli.node;
 
+import dev.colo.checkpoint.CheckpointConfig;
 import dev.colo.checkpoint.CoordinatorListener;
 import dev.colo.checkpoint.protocol.Role;
 import dev.colo.cli.CompareOptions;
@@ -82,6 +83,7 @@ public final class PrimaryCommand implements Callable<Integer> {
         InetAddress host = InetAddress.getByName(listen);
         NodeAddresses at = node.addresses(host);
         NodeVm vm;
+        CheckpointConfig checkpoint = node.checkpoint(spec, NodeOptions.hostName()); // checked before anything starts
         try {
             vm = NodeVm.open(node, "colo-pvm", out);
         } catch (RuntimeException | java.io.IOException e) {
@@ -96,7 +98,7 @@ public final class PrimaryCommand implements Callable<Integer> {
             vmSide = node.open(spec, "--vm-port", vm.portSpec(node.vmPort));
             netSide = node.open(spec, "--net-port", netPort);
             runner = new PrimaryRunner(at, vmSide, netSide, node.link(), node.tuning(spec, compareThread), compare.toConfig(vm.checkpointModel()),
-                    node.checkpoint(NodeOptions.hostName()), vm.replicated(), node.arbiter(spec), divergences, Listeners.all(logTo(out), pauses));
+                    checkpoint, vm.replicated(), node.arbiter(spec, checkpoint), divergences, Listeners.all(logTo(out), pauses));
         } catch (ParameterException | IllegalArgumentException e) {
             throw NodeOptions.usage(spec, e, vmSide, netSide, vm);
         } catch (java.io.IOException e) {

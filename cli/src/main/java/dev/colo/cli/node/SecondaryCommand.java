@@ -1,5 +1,6 @@
 package dev.colo.cli.node;
 
+import dev.colo.checkpoint.CheckpointConfig;
 import dev.colo.proxy.io.FramePort;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -69,6 +70,7 @@ public final class SecondaryCommand implements Callable<Integer> {
         }
         NodeAddresses primary = node.addresses(host);
         NodeVm vm;
+        CheckpointConfig checkpoint = node.checkpoint(spec, NodeOptions.hostName()); // checked before anything starts
         try {
             vm = NodeVm.open(node, "colo-svm", out);
         } catch (RuntimeException | java.io.IOException e) {
@@ -81,8 +83,8 @@ public final class SecondaryCommand implements Callable<Integer> {
         try {
             vmSide = node.open(spec, "--vm-port", vm.portSpec(node.vmPort));
             netSide = netPort != null ? node.open(spec, "--net-port", netPort) : null;
-            runner = new SecondaryRunner(primary, vmSide, netSide, node.link(), node.tuning(spec, false), node.checkpoint(NodeOptions.hostName()),
-                    vm.replicated(), vm.restoredByCheckpoints(), node.arbiter(spec), PrimaryCommand.logTo(out));
+            runner = new SecondaryRunner(primary, vmSide, netSide, node.link(), node.tuning(spec, false), checkpoint,
+                    vm.replicated(), vm.restoredByCheckpoints(), node.arbiter(spec, checkpoint), PrimaryCommand.logTo(out));
         } catch (ParameterException | IllegalArgumentException e) {
             throw NodeOptions.usage(spec, e, vmSide, netSide, vm);
         }

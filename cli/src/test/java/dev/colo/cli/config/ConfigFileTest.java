@@ -170,6 +170,8 @@ class ConfigFileTest {
         assertEquals(List.of("http-date"), value(c, "--ignore"));
         CommandSpec p = parse("primary", "--config", all.toString());
         assertEquals("afpacket:veth-colo", value(p, "--net-port"));
+        assertEquals(250_000_000L, (Long) value(p, "--lease"), "failover timing keys are options too");
+        assertEquals(4, (Integer) value(p, "--heartbeat-misses"));
         assertEquals(7477, (Integer) value(p, "--checkpoint-port"));
         assertEquals("127.0.0.1:9464", value(p, "--metrics"));
         CommandSpec s = parse("secondary", "--config", all.toString());

@@ -42,4 +42,25 @@ class NodeCommandsTest {
         assertEquals(2, r.exit, r.err);
         assertTrue(r.err.contains("--vm-port is required"), r.err);
     }
+
+    /** Failover timing is settable and checked as a whole before anything starts: the refusal says why (issue 17). */
+    @Test
+    void failoverTimingThatCannotWorkIsRefusedWithTheReason() {
+        Run r = run("primary", "--vm-port", "afpacket:nonexist0", "--net-port", "afpacket:nonexist1",
+                "--heartbeat-interval", "100ms", "--heartbeat-misses", "5", "--lease", "300ms", "--renew-interval", "50ms");
+        assertEquals(2, r.exit, r.err);
+        assertTrue(r.err.contains("failover timing: lease ttl 300 ms is shorter than the heartbeat detection window 100 ms x 5 = 500 ms"), r.err);
+        r = run("secondary", "--primary", "127.0.0.1", "--vm-port", "afpacket:nonexist0", "--lease", "400ms", "--renew-interval", "250ms");
+        assertEquals(2, r.exit, r.err);
+        assertTrue(r.err.contains("renew interval 250 ms must be below half the lease ttl 400 ms"), r.err);
+        r = run("secondary", "--primary", "127.0.0.1", "--vm-port", "afpacket:nonexist0", "--lease", "30s", "--promotion-retry", "0ms");
+        assertEquals(2, r.exit, r.err);
+        assertTrue(r.err.contains("promotion retry must be 1..30000 ms"), r.err);
+        // A valid combination passes the check: the run fails later, on the missing interface.
+        r = run("primary", "--vm-port", "afpacket:nonexist0", "--net-port", "afpacket:nonexist1", "--listen", "127.0.0.1",
+                "--heartbeat-interval", "20ms", "--heartbeat-misses", "3", "--lease", "150ms", "--renew-interval", "40ms",
+                "--checkpoint-port", "0", "--mirror-port", "0", "--redirect-port", "0");
+        assertEquals(2, r.exit, r.err);
+        assertTrue(r.err.contains("--vm-port") && !r.err.contains("failover timing"), r.err);
+    }
 }
