@@ -34,7 +34,7 @@ public final class PingProbe {
     }
 
     /** The longest gap between consecutive replies that spans or follows {@code fromEpochSeconds}, in ms; -1 with no reply after it. */
-    public long outageMillis(double fromEpochSeconds) throws IOException {
+    long outageMillis(double fromEpochSeconds) throws IOException {
         List<Double> times = replies();
         double longest = -1;
         for (int i = 1; i < times.size(); i++) {
