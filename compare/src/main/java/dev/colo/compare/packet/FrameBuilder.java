@@ -177,6 +177,34 @@ public final class FrameBuilder {
         return l4 + 8 + data.length - off;
     }
 
+    /** ff02::1, all nodes on the link. */
+    private static final byte[] ALL_NODES = {(byte) 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    /** Its Ethernet multicast address (33:33 + the low 32 bits). */
+    public static final byte[] ALL_NODES_MAC = {0x33, 0x33, 0, 0, 0, 1};
+
+    /**
+     * Unsolicited neighbour advertisement (RFC 4861 7.2.6) for {@code target}, from the source MAC to all nodes:
+     * override flag set, the source MAC as the target link-layer address, hop limit 255 as the RFC requires (the
+     * builder's ttl is not used). Returns the frame length.
+     */
+    public int neighbourAdvertisement(byte[] b, int off, byte[] target) {
+        int hopLimit = ttl;
+        ttl = 255;
+        int ip = ethernet(b, off, EthernetFlyweight.TYPE_IPV6);
+        int l4 = ipv6(b, ip, 58, target, ALL_NODES, 32);
+        ttl = hopLimit;
+        b[l4] = (byte) 136; // neighbour advertisement
+        b[l4 + 1] = 0;
+        Bytes.putU16(b, l4 + 2, 0);
+        Bytes.putI32(b, l4 + 4, 0x2000_0000); // O (override): replace the cached link-layer address
+        System.arraycopy(target, 0, b, l4 + 8, 16);
+        b[l4 + 24] = 2; // option: target link-layer address
+        b[l4 + 25] = 1; // length in units of 8 bytes
+        System.arraycopy(srcMac, 0, b, l4 + 26, 6);
+        Bytes.putU16(b, l4 + 2, Checksums.fold(Checksums.sum(b, l4, 32, pseudo6(b, ip, 58, 32))));
+        return l4 + 32 - off;
+    }
+
     /** ARP request (op 1) or reply (op 2) for IPv4 over Ethernet, padded to the 60-byte minimum. */
     public int arp(byte[] b, int off, int op, int senderIp, int targetIp, byte[] targetMac) {
         int at = ethernet(b, off, EthernetFlyweight.TYPE_ARP);

@@ -194,7 +194,7 @@ public final class SecondaryNode implements AutoCloseable {
      */
     private void announce(FramePort networkPort) {
         if (announcer.known() == 0) {
-            LOG.info("takeover not announced: the SVM sent no IPv4 frame to learn its address from");
+            LOG.info("takeover not announced: the SVM sent no IPv4, IPv6 or ARP frame to learn its addresses from");
             return;
         }
         Runnable once = () -> announced.addAndGet(announcer.announce(networkPort));
