@@ -49,15 +49,12 @@ public final class FailoverLab implements AutoCloseable {
 
     /** A lab named after this JVM's pid. */
     public FailoverLab() throws IOException, InterruptedException {
-        this(Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36));
+        this(LabTopology.uniqueId());
     }
 
     /** A lab whose names carry {@code id} (1-10 lower-case letters or digits). */
     public FailoverLab(String id) throws IOException, InterruptedException {
-        if (id.isEmpty() || id.length() > 10 || !id.matches("[a-z0-9]+")) {
-            throw new IllegalArgumentException("a lab id is 1-10 lower-case letters or digits, got '" + id + "'");
-        }
-        tag = id;
+        tag = LabTopology.checkedId(id);
         client = "fc" + id;
         pvm = "fp" + id;
         svm = "fs" + id;
@@ -134,19 +131,14 @@ public final class FailoverLab implements AutoCloseable {
     }
 
     private void up(String ns, String dev) throws IOException, InterruptedException {
-        offloadsOff(ns, dev);
+        LabTopology.offloadsOff(ns, dev);
         ip(ns, "link", "set", dev, "up");
     }
 
     private void bridgePort(String rootEnd) throws IOException, InterruptedException {
-        offloadsOff(null, rootEnd);
+        LabTopology.offloadsOff(null, rootEnd);
         Shell.run("ip", "link", "set", rootEnd, "master", bridge);
         Shell.run("ip", "link", "set", rootEnd, "up");
-    }
-
-    private static void offloadsOff(String ns, String dev) throws IOException, InterruptedException {
-        String[] cmd = {"ethtool", "-K", dev, "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro", "off"};
-        Shell.run(false, ns == null ? cmd : Shell.inside(ns, cmd));
     }
 
     private static void ip(String ns, String... args) throws IOException, InterruptedException {

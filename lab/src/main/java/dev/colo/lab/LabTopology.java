@@ -43,7 +43,20 @@ public final class LabTopology implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     public LabTopology() throws IOException, InterruptedException {
-        this(Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36));
+        this(uniqueId());
+    }
+
+    /** An id made of this JVM's pid (and a few bits of the clock), so that an interrupted run never breaks the next. */
+    static String uniqueId() {
+        return Long.toString(ProcessHandle.current().pid(), 36) + Integer.toString((int) (System.nanoTime() & 0xfff), 36);
+    }
+
+    /** {@code id} when it is 1-10 lower-case letters or digits (interface names that carry it stay within 15). */
+    static String checkedId(String id) {
+        if (id.isEmpty() || id.length() > 10 || !id.matches("[a-z0-9]+")) {
+            throw new IllegalArgumentException("a lab id is 1-10 lower-case letters or digits, got '" + id + "'");
+        }
+        return id;
     }
 
     /**
@@ -51,10 +64,7 @@ public final class LabTopology implements AutoCloseable {
      * fixed id (the demo's), {@link #removeLeftovers} first clears what a killed run left under it.
      */
     public LabTopology(String id) throws IOException, InterruptedException {
-        if (id.isEmpty() || id.length() > 10 || !id.matches("[a-z0-9]+")) {
-            throw new IllegalArgumentException("a lab id is 1-10 lower-case letters or digits, got '" + id + "'");
-        }
-        tag = id;
+        tag = checkedId(id);
         client = "cc" + id;
         pvm = "cp" + id;
         svm = "cs" + id;
@@ -150,12 +160,13 @@ public final class LabTopology implements AutoCloseable {
         Shell.run("ip", "link", "set", node, "up");
     }
 
-    private void offloadsOff(String ns, String dev) throws IOException, InterruptedException {
+    /** Offloads off on {@code dev} (in namespace {@code ns}, or the root namespace when null): no super-frames, full checksums. */
+    static void offloadsOff(String ns, String dev) throws IOException, InterruptedException {
         String[] cmd = {"ethtool", "-K", dev, "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro", "off"};
         if (ns == null) {
             Shell.run(false, cmd);
         } else {
-            ns(false, ns, cmd);
+            Shell.run(false, Shell.inside(ns, cmd));
         }
     }
 
