@@ -36,6 +36,11 @@ abstract class AbstractFrameLink implements FrameLink {
     /** Event loop only: receiving is paused (the decoder delivers nothing, the socket is not read). */
     private boolean receivingPaused;
     private volatile Runnable writabilityListener = () -> { };
+    /** Refused, dropped and broken connections, as episodes (a flood of strangers costs a few lines). */
+    protected final dev.colo.lab.EpisodeLog refusals;
+    /** Connects and disconnects, as episodes: the real peer's are logged as before, a churn of strangers is counted. */
+    private final dev.colo.lab.EpisodeLog churn;
+    private final io.netty.util.concurrent.ScheduledFuture<?> episodeFlush;
 
     /** @param sharedLoop the node's event loop to run on, or null for a thread of the link's own */
     AbstractFrameLink(String name, LinkConfig config, FrameReceiver receiver, EventLoop sharedLoop) {
@@ -47,14 +52,43 @@ abstract class AbstractFrameLink implements FrameLink {
         this.loop = ownsLoop ? group.next() : sharedLoop;
         this.frames = new OutboundFrames(name, this.config, stats, loop);
         this.received = ByteBuffer.allocateDirect(this.config.maxFrame());
+        this.refusals = new dev.colo.lab.EpisodeLog(name, "refusals", EPISODE_WINDOW, log::warning);
+        this.churn = new dev.colo.lab.EpisodeLog(name, "connects and disconnects", EPISODE_WINDOW, log::info);
+        long window = EPISODE_WINDOW.toMillis();
+        this.episodeFlush = loop.scheduleAtFixedRate(() -> {
+            refusals.flushIfDue();
+            churn.flushIfDue();
+        }, window, window, TimeUnit.MILLISECONDS);
+    }
+
+    /** How long an episode of refusals or connection churn is summed up before its summary line. */
+    static final Duration EPISODE_WINDOW = Duration.ofSeconds(10);
+
+    /** Refusals of this link so far (refused, dropped by the deadline, protocol errors), as logged in episodes. */
+    public dev.colo.lab.EpisodeLog refusals() {
+        return refusals;
+    }
+
+    /** A connection refused or ended for a fault of its peer: counted, logged once per episode. */
+    void refused(String reason, String peer, String detail) {
+        refusals.record(reason, peer, "refused " + peer + ": " + detail);
     }
 
     /** The pipeline of one connection: framing with its size guard, the stall check, the link's handler. */
     protected final void initPipeline(Channel ch) {
         LinkTransport.configure(ch, config);
         ch.config().setAutoRead(!receivingPaused);
+        FrameDeadline deadline = new FrameDeadline(config.frameDeadline(), () -> receivingPaused, (ctx, reason, sawFrame) -> {
+            String peer = LinkTransport.describe(ctx.channel().remoteAddress());
+            refused(sawFrame ? "frame incomplete" : "stranger: first frame incomplete", peer, reason);
+            LinkHandler.closeWith(ctx.channel(), "link to " + peer + " dropped: " + reason);
+        });
         ch.pipeline().addLast(
-                new LinkFrameDecoder(config.maxFrame(), config.vnetHdr(), this::deliver, () -> receivingPaused),
+                deadline,
+                new LinkFrameDecoder(config.maxFrame(), config.vnetHdr(), (in, index, length) -> {
+                    deadline.frameDone(in);
+                    deliver(in, index, length);
+                }, () -> receivingPaused),
                 new WriteStallDetector(frames, config.writeStallTimeout()),
                 new LinkHandler(this));
     }
@@ -167,7 +201,7 @@ abstract class AbstractFrameLink implements FrameLink {
     void linkUp(Channel ch, String peer) {
         frames.attach(ch);
         stats.connects.incrementAndGet();
-        log.info(() -> name + ": connected to " + peer);
+        churn.record("connected", peer, "connected to " + peer);
         try {
             receiver.onLinkUp(peer);
         } catch (RuntimeException e) {
@@ -184,7 +218,7 @@ abstract class AbstractFrameLink implements FrameLink {
         released(ch);
         writabilityChanged();
         stats.disconnects.incrementAndGet();
-        log.info(() -> name + ": disconnected: " + reason);
+        churn.record("disconnected", LinkTransport.describe(ch.remoteAddress()), "disconnected: " + reason);
         try {
             receiver.onLinkDown(reason);
         } catch (RuntimeException e) {
@@ -223,6 +257,12 @@ abstract class AbstractFrameLink implements FrameLink {
     /** On the event loop: closes the link's channels (a connected one "closed locally"). */
     protected abstract void closeChannels();
 
+    private void stopEpisodes() {
+        episodeFlush.cancel(false);
+        refusals.flushIfDue();
+        churn.flushIfDue();
+    }
+
     /** Closes a connected channel with "link to PEER closed locally". */
     protected static void closeLocally(Channel ch) {
         if (ch != null) {
@@ -244,6 +284,7 @@ abstract class AbstractFrameLink implements FrameLink {
             notifyAll();
         }
         if (loop.inEventLoop()) {
+            stopEpisodes();
             closeChannels();
             if (ownsLoop) {
                 group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -251,7 +292,10 @@ abstract class AbstractFrameLink implements FrameLink {
             return;
         }
         try {
-            loop.submit(this::closeChannels).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            loop.submit(() -> {
+                stopEpisodes();
+                closeChannels();
+            }).awaitUninterruptibly(2, TimeUnit.SECONDS);
         } catch (RejectedExecutionException e) {
             // already shut down
         }

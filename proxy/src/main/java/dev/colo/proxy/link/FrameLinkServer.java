@@ -68,8 +68,18 @@ public final class FrameLinkServer extends AbstractFrameLink {
         Channel current = peer;
         if (closed || current != null) {
             stats.refusedPeers.incrementAndGet();
-            String why = closed ? "the link is closing" : "already connected to " + LinkTransport.describe(current.remoteAddress());
-            LOG.info(() -> name + ": refused " + LinkTransport.describe(ch.remoteAddress()) + ": " + why);
+            String who = LinkTransport.describe(ch.remoteAddress());
+            if (closed) {
+                refused("closing", who, "the link is closing");
+            } else if (isStranger(current)) {
+                // The slot's holder never sent a whole frame: it gives way, and this newcomer's next attempt gets in.
+                String holder = LinkTransport.describe(current.remoteAddress());
+                refused("stranger displaced", holder, holder + " sent no frame in " + config.frameDeadline().toMillis()
+                        + " ms: dropped for the newcomer " + who + " (refused this once, its next attempt gets in)");
+                LinkHandler.closeWith(current, "link to " + holder + " dropped: no frame sent, a newcomer is waiting");
+            } else {
+                refused("already connected", who, "already connected to " + LinkTransport.describe(current.remoteAddress()));
+            }
             ch.close();
             return;
         }
@@ -82,6 +92,11 @@ public final class FrameLinkServer extends AbstractFrameLink {
             return;
         }
         peer = ch;
+    }
+
+    private static boolean isStranger(Channel ch) {
+        FrameDeadline d = ch.pipeline().get(FrameDeadline.class);
+        return d != null && d.isStranger();
     }
 
     @Override

@@ -42,6 +42,11 @@ public final class LinkConfig {
     public static final int DEFAULT_KEEPALIVE_COUNT = 3;
     /** Epoll only: sent bytes unacknowledged this long end the connection (zero leaves the kernel's ~15 min). */
     public static final Duration DEFAULT_TCP_USER_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * A frame begun must be complete within this (a stranger sending a byte a second, a peer dead mid-frame), and a
+     * peer that sent no whole frame in this long gives way to a newcomer. QEMU writes a frame in one go.
+     */
+    public static final Duration DEFAULT_FRAME_DEADLINE = Duration.ofSeconds(3);
 
     private boolean vnetHdr;
     private int vnetHdrLen = DEFAULT_VNET_HDR_LEN;
@@ -57,6 +62,7 @@ public final class LinkConfig {
     private Duration keepAliveInterval = DEFAULT_KEEPALIVE_INTERVAL;
     private int keepAliveCount = DEFAULT_KEEPALIVE_COUNT;
     private Duration tcpUserTimeout = DEFAULT_TCP_USER_TIMEOUT;
+    private Duration frameDeadline = DEFAULT_FRAME_DEADLINE;
 
     /** Checks the values together; returns this, for chaining. */
     public LinkConfig validate() {
@@ -65,8 +71,8 @@ public final class LinkConfig {
         require(!vnetHdr || vnetHdrLen < maxFrame, "the vnet header must leave room for a frame");
         require(writeLowWater > 0 && writeLowWater <= writeHighWater, "write water marks must satisfy 0 < low <= high");
         require(queueLimit >= writeHighWater, "the queue limit must be at least the high-water mark");
-        require(positive(connectTimeout) && positive(reconnectDelay) && positive(writeStallTimeout),
-                "connect timeout, reconnect delay and write stall timeout must be positive");
+        require(positive(connectTimeout) && positive(reconnectDelay) && positive(writeStallTimeout) && positive(frameDeadline),
+                "connect timeout, reconnect delay, write stall timeout and frame deadline must be positive");
         require(keepAliveIdle.getSeconds() >= 1 && keepAliveInterval.getSeconds() >= 1 && keepAliveCount >= 1,
                 "keepalive idle and interval must be >= 1 s (TCP counts whole seconds), count >= 1");
         require(!tcpUserTimeout.isNegative() && tcpUserTimeout.toMillis() <= Integer.MAX_VALUE,
@@ -91,6 +97,7 @@ public final class LinkConfig {
         c.keepAliveInterval = keepAliveInterval;
         c.keepAliveCount = keepAliveCount;
         c.tcpUserTimeout = tcpUserTimeout;
+        c.frameDeadline = frameDeadline;
         return c;
     }
 
@@ -145,11 +152,14 @@ public final class LinkConfig {
     public LinkConfig keepAliveCount(int v) { keepAliveCount = v; return this; }
     public Duration tcpUserTimeout() { return tcpUserTimeout; }
     public LinkConfig tcpUserTimeout(Duration v) { tcpUserTimeout = v; return this; }
+    /** See {@link #DEFAULT_FRAME_DEADLINE}. */
+    public Duration frameDeadline() { return frameDeadline; }
+    public LinkConfig frameDeadline(Duration v) { frameDeadline = v; return this; }
 
     @Override
     public String toString() {
         return "vnet_hdr " + (vnetHdr ? "on (" + vnetHdrLen + " B)" : "off") + ", max frame " + maxFrame
                 + " B, write water " + writeLowWater + ".." + writeHighWater + " B, stall timeout " + writeStallTimeout.toMillis()
-                + " ms, keepalive " + keepAliveIdle.getSeconds() + "s/" + keepAliveInterval.getSeconds() + "s x" + keepAliveCount;
+                + " ms, frame deadline " + frameDeadline.toMillis() + " ms, keepalive " + keepAliveIdle.getSeconds() + "s/" + keepAliveInterval.getSeconds() + "s x" + keepAliveCount;
     }
 }

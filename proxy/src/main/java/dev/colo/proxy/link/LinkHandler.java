@@ -49,7 +49,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof LinkProtocolException) {
             link.stats().protocolErrors.incrementAndGet();
             String reason = "protocol error from " + who + ": " + cause.getMessage();
-            LOG.warning(link.name() + ": " + reason);
+            link.refused("protocol error", who, reason);
             closeWith(ch, reason);
         } else if (cause instanceof IOException) {
             closeWith(ch, "link to " + who + " lost: " + cause.getMessage());
