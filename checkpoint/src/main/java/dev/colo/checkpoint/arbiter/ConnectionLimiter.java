@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final int maxConnections;
     private final AtomicInteger open = new AtomicInteger();
+    private final dev.colo.lab.EpisodeLog refusals;
 
-    ConnectionLimiter(int maxConnections) {
+    ConnectionLimiter(int maxConnections, dev.colo.lab.EpisodeLog refusals) {
+        this.refusals = refusals;
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);
         }
@@ -23,6 +25,8 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         // Counted before the check and uncounted in channelInactive, which follows every channelActive.
         if (open.incrementAndGet() > maxConnections) {
+            String peer = String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", "");
+            refusals.record("too many connections", peer, "refused " + peer + ": too many connections (limit " + maxConnections + ")");
             ctx.channel().config().setAutoRead(false);
             ctx.writeAndFlush(WitnessProtocol.error("too many connections (limit " + maxConnections + ")") + "\n")
                     .addListener(ChannelFutureListener.CLOSE);

@@ -71,6 +71,8 @@ public final class WitnessServer implements AutoCloseable {
     private final InetSocketAddress bind;
     private final Limits limits;
     private final LeaseTable leases;
+    /** Refused requests and connections, told to the lease listener (colo witness's log) as episodes with counters. */
+    private final dev.colo.lab.EpisodeLog refusals;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean restartQuietPeriod;
     private EventLoopGroup group;
@@ -89,6 +91,16 @@ public final class WitnessServer implements AutoCloseable {
         this.bind = Objects.requireNonNull(bind, "bind");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.leases = new LeaseTable(nanoTime, listener, limits.maxClusters());
+        this.refusals = new dev.colo.lab.EpisodeLog("witness", "refusals", REFUSAL_EPISODE,
+                line -> listener.onLeaseChange(LeaseEvent.refusals(line)), nanoTime);
+    }
+
+    /** How long an episode of refusals is summed up before its summary line. */
+    static final Duration REFUSAL_EPISODE = Duration.ofSeconds(10);
+
+    /** Refusals so far (bad requests, oversized lines, silent clients, too many connections). */
+    public dev.colo.lab.EpisodeLog refusals() {
+        return refusals;
     }
 
     /**
@@ -116,7 +128,7 @@ public final class WitnessServer implements AutoCloseable {
         if (restartQuietPeriod) {
             leases.startQuietPeriod(); // a lease of the previous run may still be live: no takeover for now
         }
-        ConnectionLimiter limiter = new ConnectionLimiter(limits.maxConnections());
+        ConnectionLimiter limiter = new ConnectionLimiter(limits.maxConnections(), refusals);
         WitnessRequests requests = new WitnessRequests(leases);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -132,7 +144,7 @@ public final class WitnessServer implements AutoCloseable {
                                 new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                                 new LineBasedFrameDecoder(WitnessProtocol.MAX_LINE_BYTES, true, true),
                                 new StringDecoder(StandardCharsets.UTF_8),
-                                new WitnessConnectionHandler(requests));
+                                new WitnessConnectionHandler(requests, refusals));
                     }
                 });
         try {
@@ -143,6 +155,8 @@ public final class WitnessServer implements AutoCloseable {
         }
         long sweepMillis = EXPIRY_SWEEP_INTERVAL.toMillis();
         group.next().scheduleAtFixedRate(leases::expireStale, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        long episodeMillis = REFUSAL_EPISODE.toMillis();
+        group.next().scheduleAtFixedRate(refusals::flushIfDue, episodeMillis, episodeMillis, TimeUnit.MILLISECONDS);
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
