@@ -76,6 +76,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int statsInterval;
 
+    @Option(names = "--frame-deadline", paramLabel = "DURATION", converter = dev.colo.cli.replay.DurationConverter.class,
+            defaultValue = "3s", description = "A link peer's frame, once begun, must be complete within this, and a peer that "
+                    + "sent no whole frame in this long gives way to a newcomer (a slow stranger holds no slot). Default: ${DEFAULT-VALUE}.")
+    long frameDeadlineNanos;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -90,7 +95,7 @@ public final class CompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        LinkConfig link = new LinkConfig().vnetHdr(vnetHdr).validate();
+        LinkConfig link = new LinkConfig().vnetHdr(vnetHdr).frameDeadline(java.time.Duration.ofNanos(frameDeadlineNanos)).validate();
         CommandGate gate = checkpointCommand == null ? null : new CommandGate(checkpointCommand, out);
         DivergenceLog divergences = new DivergenceLog(out);
         CompareNode node;

@@ -54,7 +54,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof IOException) {
             closeWith(ch, "link to " + who + " lost: " + cause.getMessage());
         } else {
-            LOG.log(Level.WARNING, link.name() + ": unexpected error on the link to " + who, cause);
+            // Counted in episodes (a churn of strangers can make many); the stack trace at FINE.
+            LOG.log(Level.FINE, link.name() + ": unexpected error on the link to " + who, cause);
+            link.refused("failed: " + cause.getClass().getSimpleName(), who, "unexpected error on the link to " + who + ": " + cause);
             closeWith(ch, "link to " + who + " failed: " + cause);
         }
     }

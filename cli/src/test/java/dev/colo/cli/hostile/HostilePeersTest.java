@@ -1,0 +1,237 @@
+package dev.colo.cli.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colo.proxy.link.FrameLinkClient;
+import dev.colo.proxy.link.LinkConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile peers against the real processes: absurd lengths (0, 2^31, one over the maximum), random bytes, a truncated
+ * frame then close, a slow sender, 1,000 connects and closes, a one-sided flood of frames with no twin (colo compare);
+ * garbage lines, oversized lines and a connect storm (colo witness). Afterwards the process is up, serves a
+ * well-formed peer, its memory (VmRSS) and its log (lines) stayed bounded.
+ */
+class HostilePeersTest {
+    private static final int MAX_FRAME = LinkConfig.DEFAULT_MAX_FRAME;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void coloCompareSurvivesHostilePeersOnEverySocket() throws Exception {
+        int pIn = freePort();
+        int sIn = freePort();
+        int out = freePort();
+        Path log = tmp.resolve("compare.log");
+        Process compare = start(log, "compare", "--primary-in", "listen:127.0.0.1:" + pIn, "--secondary-in",
+                "listen:127.0.0.1:" + sIn, "--outdev", "listen:127.0.0.1:" + out, "--stats-interval", "0",
+                "--checkpoint-command", "true", // the flood's frames without twins are flushed by a checkpoint
+                "--frame-deadline", "500ms");
+        try {
+            LinkConfig config = new LinkConfig();
+            // Wait until it listens, then take a baseline of memory and log.
+            waitForPort(pIn, compare, log);
+            long rssBefore = rssKiB(compare.pid());
+            for (int port : new int[] {pIn, sIn, out}) {
+                attack(port);
+            }
+            // A one-sided flood: the primary's output with no twin, 20,000 frames.
+            try (FrameLinkClient flood = new FrameLinkClient("flood", new InetSocketAddress("127.0.0.1", pIn), config, f -> { })) {
+                assertTrue(flood.awaitConnected(Duration.ofSeconds(20)), "the flooder got in\n" + Files.readString(log));
+                byte[] frame = udp(1);
+                for (int i = 0; i < 20_000; i++) {
+                    while (!flood.send(frame, 0, frame.length)) {
+                        Thread.sleep(1);
+                    }
+                }
+                Thread.sleep(500);
+            }
+            assertTrue(compare.isAlive(), "colo compare is up\n" + Files.readString(log));
+            // Well-formed peers are served: a frame in on both sides leaves on the outdev.
+            LinkedBlockingQueue<byte[]> released = new LinkedBlockingQueue<>();
+            try (FrameLinkClient outdev = new FrameLinkClient("outdev", new InetSocketAddress("127.0.0.1", out), config, f -> {
+                     byte[] b = new byte[f.remaining()];
+                     f.get(f.position(), b);
+                     released.add(b);
+                 });
+                 FrameLinkClient primary = new FrameLinkClient("pvm", new InetSocketAddress("127.0.0.1", pIn), config, f -> { });
+                 FrameLinkClient secondary = new FrameLinkClient("svm", new InetSocketAddress("127.0.0.1", sIn), config, f -> { })) {
+                for (FrameLinkClient c : new FrameLinkClient[] {outdev, primary, secondary}) {
+                    assertTrue(c.awaitConnected(Duration.ofSeconds(20)), "a real peer got in: " + c.describe() + "\n" + Files.readString(log));
+                }
+                byte[] frame = udp(2);
+                boolean seen = false;
+                for (int attempt = 0; attempt < 50 && !seen; attempt++) {
+                    primary.send(frame, 0, frame.length);
+                    secondary.send(frame, 0, frame.length);
+                    for (byte[] b; (b = released.poll(200, TimeUnit.MILLISECONDS)) != null; ) {
+                        seen |= java.util.Arrays.equals(b, frame);
+                    }
+                }
+                assertTrue(seen, "a compared frame left on the outdev\n" + Files.readString(log));
+            }
+            long rssAfter = rssKiB(compare.pid());
+            assertTrue(rssAfter < rssBefore + 256 * 1024, "VmRSS " + rssBefore + " -> " + rssAfter + " KiB");
+            long lines = Files.readAllLines(log).size();
+            assertTrue(lines < 200, lines + " log lines for ~3,000 hostile connections\n" + Files.readString(log));
+            for (String link : new String[] {"primary-in", "secondary-in", "outdev"}) {
+                assertTrue(Files.readString(log).contains(link + ": refused 127.0.0.1:"), link + "'s refusals logged\n" + Files.readString(log));
+            }
+        } finally {
+            compare.destroy();
+            if (!compare.waitFor(10, TimeUnit.SECONDS)) {
+                compare.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void coloWitnessSurvivesHostileClients() throws Exception {
+        int port = freePort();
+        Path log = tmp.resolve("witness.log");
+        Process witness = start(log, "witness", "--listen", "127.0.0.1:" + port);
+        try {
+            waitForPort(port, witness, log);
+            long rssBefore = rssKiB(witness.pid());
+            Random random = new Random(18);
+            for (int i = 0; i < 1000; i++) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    if (i % 4 == 1) {
+                        s.getOutputStream().write(("NONSENSE " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+                    } else if (i % 4 == 2) {
+                        byte[] junk = new byte[2048];
+                        random.nextBytes(junk);
+                        s.getOutputStream().write(junk);
+                    }
+                }
+            }
+            assertTrue(witness.isAlive(), "colo witness is up\n" + Files.readString(log));
+            try (Socket s = new Socket("127.0.0.1", port);
+                 PrintWriter w = new PrintWriter(s.getOutputStream(), true, StandardCharsets.US_ASCII);
+                 BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
+                s.setSoTimeout(10_000);
+                w.println("STATUS web");
+                String answer = r.readLine();
+                assertTrue(answer != null && !answer.startsWith("ERROR"), "a well-formed request is answered: " + answer);
+            }
+            long rssAfter = rssKiB(witness.pid());
+            assertTrue(rssAfter < rssBefore + 128 * 1024, "VmRSS " + rssBefore + " -> " + rssAfter + " KiB");
+            String text = Files.readString(log);
+            assertTrue(text.contains("witness: refused 127.0.0.1:"), "refusals logged with the peer\n" + text);
+            assertTrue(Files.readAllLines(log).size() < 50, "log bounded\n" + text);
+        } finally {
+            witness.destroy();
+            if (!witness.waitFor(10, TimeUnit.SECONDS)) {
+                witness.destroyForcibly();
+            }
+        }
+    }
+
+    /** Everything hostile against one link port, each on a connection of its own. */
+    private static void attack(int port) throws Exception {
+        for (long length : new long[] {0, 1L << 31, MAX_FRAME + 1L, 0xffffffffL}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                OutputStream o = s.getOutputStream();
+                o.write(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
+                o.write(new byte[16]);
+            } catch (IOException refusedOrReset) {
+                // the server may close first
+            }
+        }
+        Random random = new Random(port);
+        for (int i = 0; i < 20; i++) {
+            byte[] junk = new byte[1 + random.nextInt(4096)];
+            random.nextBytes(junk);
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.getOutputStream().write(junk);
+            } catch (IOException refusedOrReset) {
+                // expected
+            }
+        }
+        // A lying header (1000 bytes announced) and only 10 sent, then close.
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(new byte[] {0, 0, 3, (byte) 0xe8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        }
+        // A slow sender: a byte every 100 ms of a well-formed frame, until the server drops it.
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            OutputStream o = s.getOutputStream();
+            byte[] frame = new byte[64];
+            frame[3] = 60;
+            for (int i = 0; i < frame.length; i++) {
+                o.write(frame[i]);
+                o.flush();
+                Thread.sleep(100);
+            }
+        } catch (IOException dropped) {
+            // dropped by the frame deadline, as it should be
+        }
+        for (int i = 0; i < 1000; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoLinger(true, 0);
+            }
+        }
+    }
+
+    private Process start(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "dev.colo.cli.Main"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void waitForPort(int port, Process p, Path log) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                Thread.sleep(300); // past JIT warm-up of the accept path before the baseline
+                return;
+            } catch (IOException notYet) {
+                assertTrue(p.isAlive(), "the process exited\n" + Files.readString(log));
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing listens on " + port + "\n" + Files.readString(log));
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + pid);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static byte[] udp(int n) {
+        byte[] f = new byte[256];
+        byte[] p = ("hostile peers " + n).getBytes(StandardCharsets.US_ASCII);
+        int len = new dev.colo.compare.packet.FrameBuilder().udp4(f, 0, dev.colo.compare.packet.FrameBuilder.ipv4(10, 0, 0, 2),
+                dev.colo.compare.packet.FrameBuilder.ipv4(10, 0, 0, 1), 7, 4000, p, 0, p.length);
+        return java.util.Arrays.copyOf(f, len);
+    }
+}
