@@ -8,11 +8,13 @@ import java.util.List;
 
 /**
  * Reads length-prefixed frames into messages. A length over the maximum, an unknown type, a truncated
- * or over-long body: a {@link ProtocolException} with what was wrong (framing is lost after it: the
- * handler closes the link).
+ * or over-long body: a {@link ProtocolException} with what was wrong. Framing is lost after it: every byte
+ * then and after is discarded, so nothing behind a bad message is delivered while the handler closes the link
+ * (nor when the channel's end decodes what is left).
  */
 public final class MessageDecoder extends ByteToMessageDecoder {
     private final int maxFrame;
+    private boolean failed;
 
     public MessageDecoder(int maxFrame) {
         this.maxFrame = maxFrame;
@@ -20,12 +22,25 @@ public final class MessageDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws ProtocolException {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            decodeFrame(in, out);
+        } catch (ProtocolException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeFrame(ByteBuf in, List<Object> out) throws ProtocolException {
         if (in.readableBytes() < Wire.LENGTH_FIELD) {
             return;
         }
         long length = in.getUnsignedInt(in.readerIndex());
         if (length < 1 || length > maxFrame) {
-            in.skipBytes(in.readableBytes());
             throw new ProtocolException("frame of " + length + " bytes (maximum " + maxFrame + ")");
         }
         if (in.readableBytes() < Wire.LENGTH_FIELD + length) {

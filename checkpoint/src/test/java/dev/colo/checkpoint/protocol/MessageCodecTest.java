@@ -1,7 +1,9 @@
 package dev.colo.checkpoint.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class MessageCodecTest {
 
-    private static ByteBuf encode(Message m) {
+    /** The bytes MessageEncoder writes for {@code m} (a state chunk's data is released as the channel would). */
+    static ByteBuf encode(Message m) {
         EmbeddedChannel out = new EmbeddedChannel(new MessageEncoder());
         out.writeOutbound(m);
         ByteBuf all = Unpooled.buffer();
@@ -75,6 +78,23 @@ class MessageCodecTest {
         ByteBuf badRole = Unpooled.buffer().writeInt(0).writeByte(1).writeInt(Wire.MAGIC).writeShort(1).writeByte(9);
         badRole.setInt(0, badRole.readableBytes() - 4);
         assertProtocolError(badRole, "unknown role code 9");
+    }
+
+    /**
+     * Found by MessageDecoderFuzzTest: after a bad message the decoder went on decoding the bytes behind it, so the
+     * messages there were delivered and, when the channel closed, its end decoded the rest into a second error.
+     */
+    @Test
+    void nothingBehindABadMessageIsDecodedNotEvenAtTheChannelsEnd() {
+        EmbeddedChannel in = new EmbeddedChannel(new MessageDecoder(Wire.DEFAULT_MAX_FRAME));
+        ByteBuf wire = Unpooled.buffer().writeInt(1).writeByte(99);
+        wire.writeBytes(encode(new Message.Heartbeat(7)));
+        wire.writeInt(-1); // the start of a frame over the maximum
+        DecoderException e = assertThrows(DecoderException.class, () -> in.writeInbound(wire));
+        assertEquals("unknown message type 99", e.getCause().getMessage());
+        in.writeInbound(encode(new Message.Heartbeat(8)));
+        assertFalse(in.finish(), "no message after the bad one");
+        assertNull(in.readInbound());
     }
 
     @Test

@@ -21,15 +21,9 @@ import java.util.zip.CRC32C;
 class StagedStateFuzzTest {
     /** A VM of 16 pages and one vCPU, with record sizes like a real one's (Machine's layout needs /dev/kvm). */
     static final StagedState.Layout LAYOUT = new StagedState.Layout() {
-        @Override
-        public long memorySize() {
-            return 16L * GuestMemory.PAGE_SIZE;
-        }
+        @Override public long memorySize() { return 16L * GuestMemory.PAGE_SIZE; }
 
-        @Override
-        public int vcpus() {
-            return 1;
-        }
+        @Override public int vcpus() { return 1; }
 
         @Override
         public long fixedSize(int type) {

@@ -15,7 +15,7 @@ import java.util.Random;
 
 /**
  * Coverage-guided fuzzing of the link frame decoder (JAZZER_FUZZ=1, see bench/run-fuzz.sh); in the suite the corpus in
- * LinkFrameDecoderFuzzTestInputs (bundled frames encoded by LinkFrameEncoder, with and without vnet headers) runs as
+ * LinkFrameDecoderFuzzTestInputs (bundled frames in QEMU's format, with and without vnet headers) runs as
  * regression tests.
  *
  * <p>Input: a control byte (bit 0: vnet_hdr on; bit 1: a 2048-byte maximum instead of QEMU's), a byte seeding how the
