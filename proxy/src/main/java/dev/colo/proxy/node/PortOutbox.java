@@ -21,7 +21,7 @@ public final class PortOutbox {
 
     private final FramePort port;
     private final ByteBuffer sending;
-    /** Frames waiting, each [u16 length][bytes], between {@code head} and {@code tail}. */
+    /** Frames waiting, each [u24 length][u8 counter index][bytes], between {@code head} and {@code tail}. */
     private byte[] backlog = new byte[0];
     private int head;
     private int tail;
@@ -39,28 +39,57 @@ public final class PortOutbox {
     private BooleanSupplier mayRelease = ALWAYS;
     private static final BooleanSupplier ALWAYS = () -> true;
 
-    public PortOutbox(FramePort port, int maxFrame) {
+    /**
+     * Counted when a frame has really left through the port (not when it was handed over: a frame that waits, say
+     * while the node is fenced, is not output yet). Indexed by the byte each waiting frame carries.
+     */
+    private final AtomicLong[] counters;
+    private static final int NOT_COUNTED = 0xff;
+
+    /** @param countWhenSent the counters {@link #send(ByteBuffer, int)} may name by index (at most 255) */
+    public PortOutbox(FramePort port, int maxFrame, AtomicLong... countWhenSent) {
         this.port = port;
         this.sending = ByteBuffer.allocateDirect(maxFrame);
+        this.counters = countWhenSent.clone();
     }
 
     /** Sends the frame (position..limit, unchanged), or keeps it for later. False only when it had to be dropped. */
     public boolean send(ByteBuffer frame) {
-        if (waiting == 0 && !held && mayRelease.getAsBoolean() && trySend(frame)) {
-            return true;
-        }
-        return keep(frame);
+        return send(frame, NOT_COUNTED);
     }
 
-    /** Like {@link #send(ByteBuffer)} for bytes in an array. */
-    public boolean send(byte[] frame, int offset, int length) {
+    /**
+     * Like {@link #send(ByteBuffer)}; once the frame has left (now or later, from the backlog) the constructor's
+     * counter number {@code counter} is incremented.
+     */
+    public boolean send(ByteBuffer frame, int counter) {
+        if (waiting == 0 && !held && mayRelease.getAsBoolean() && trySend(frame)) {
+            count(counter);
+            return true;
+        }
+        return keep(frame, counter);
+    }
+
+    /** Like {@link #send(ByteBuffer, int)} for bytes in an array. */
+    public boolean send(byte[] frame, int offset, int length, int counter) {
         if (length > sending.capacity()) {
             dropped.incrementAndGet();
             return false;
         }
         sending.clear();
         sending.put(frame, offset, length).flip();
-        return send(sending);
+        return send(sending, counter);
+    }
+
+    /** Like {@link #send(ByteBuffer)} for bytes in an array. */
+    public boolean send(byte[] frame, int offset, int length) {
+        return send(frame, offset, length, NOT_COUNTED);
+    }
+
+    private void count(int counter) {
+        if (counter != NOT_COUNTED) {
+            counters[counter].incrementAndGet();
+        }
     }
 
     /** Sends only while {@code permit} says output may leave (see {@link #mayRelease}); what it refuses waits. */
@@ -90,11 +119,12 @@ public final class PortOutbox {
         while (waiting > 0) {
             int len = ((backlog[head] & 0xff) << 16) | ((backlog[head + 1] & 0xff) << 8) | (backlog[head + 2] & 0xff);
             sending.clear();
-            sending.put(backlog, head + 3, len).flip();
+            sending.put(backlog, head + HEADER, len).flip();
             if (!trySend(sending)) {
                 return false;
             }
-            head += 3 + len;
+            count(backlog[head + 3] & 0xff);
+            head += HEADER + len;
             waiting--;
         }
         head = 0;
@@ -111,9 +141,11 @@ public final class PortOutbox {
         }
     }
 
-    private boolean keep(ByteBuffer frame) {
+    private static final int HEADER = 4;
+
+    private boolean keep(ByteBuffer frame, int counter) {
         int len = frame.remaining();
-        if (!room(3 + len)) {
+        if (!room(HEADER + len)) {
             dropped.incrementAndGet();
             if (!warnedFull) {
                 warnedFull = true;
@@ -125,8 +157,9 @@ public final class PortOutbox {
         backlog[tail] = (byte) (len >> 16);
         backlog[tail + 1] = (byte) (len >> 8);
         backlog[tail + 2] = (byte) len;
-        frame.get(frame.position(), backlog, tail + 3, len);
-        tail += 3 + len;
+        backlog[tail + 3] = (byte) counter;
+        frame.get(frame.position(), backlog, tail + HEADER, len);
+        tail += HEADER + len;
         waiting++;
         backlogged.incrementAndGet();
         return true;

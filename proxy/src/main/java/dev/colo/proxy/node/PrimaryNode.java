@@ -49,6 +49,9 @@ public final class PrimaryNode implements AutoCloseable {
     private final FrameLink mirror;
     private final CompareStage compare;
     private final NodeStats stats = new NodeStats();
+    /** The network outbox's counters, by index: a released frame is counted when it has left. */
+    private static final int RELEASED = 0;
+    private static final int RELEASED_UNPROTECTED = 1;
     private final long scanNanos;
     private final int maxFrame;
     private final PortOutbox toVm;
@@ -79,7 +82,7 @@ public final class PrimaryNode implements AutoCloseable {
         this.maxFrame = maxFrame;
         this.scanNanos = Math.max(1_000_000L, config.scanIntervalNanos());
         this.toVm = new PortOutbox(vmPort, maxFrame);
-        this.toNetwork = new PortOutbox(netPort, maxFrame);
+        this.toNetwork = new PortOutbox(netPort, maxFrame, stats.released, stats.releasedUnprotected);
         Release release = new Release(observer);
         // The comparator (on the loop, or behind the Disruptor counting what is in flight) is asked before
         // each frame whether its side has room: back-pressure, never a frame it cannot hold.
@@ -306,21 +309,20 @@ public final class PrimaryNode implements AutoCloseable {
 
         @Override
         public void onRelease(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
-            send(frame, offset, length, stats.released);
+            send(frame, offset, length, RELEASED);
             observer().onRelease(frame, offset, length, capturedAtNanos, nowNanos);
         }
 
         @Override
         public void onReleaseUnheld(byte[] frame, int offset, int length, long capturedAtNanos, long nowNanos) {
             // Unheld: passed unchecked (unprotected), or compared on arrival against a twin that came first.
-            send(frame, offset, length, unprotected ? stats.releasedUnprotected : stats.released);
+            send(frame, offset, length, unprotected ? RELEASED_UNPROTECTED : RELEASED);
             observer().onReleaseUnheld(frame, offset, length, capturedAtNanos, nowNanos);
         }
 
-        private void send(byte[] frame, int offset, int length, java.util.concurrent.atomic.AtomicLong counter) {
-            if (toNetwork.send(frame, offset, length)) {
-                counter.incrementAndGet();
-            } else {
+        /** Counted as released (by kind) once it has left through the port: a frame waiting while fenced is not output. */
+        private void send(byte[] frame, int offset, int length, int counter) {
+            if (!toNetwork.send(frame, offset, length, counter)) {
                 stats.releaseDropped.incrementAndGet();
             }
         }

@@ -172,7 +172,7 @@ public final class SecondaryNode implements AutoCloseable {
             if (network != null) {
                 return;
             }
-            toNetwork = new PortOutbox(networkPort, maxFrame);
+            toNetwork = new PortOutbox(networkPort, maxFrame, stats.released);
             toNetwork.guard(mayRelease);
             network = networkPort;
             rewriter.startForwarding();
@@ -251,9 +251,7 @@ public final class SecondaryNode implements AutoCloseable {
             updateGates();
             return;
         }
-        if (toNetwork.send(frame)) {
-            stats.released.incrementAndGet();
-        } else {
+        if (!toNetwork.send(frame, 0)) { // counted as released once it has left (0: stats.released)
             stats.releaseDropped.incrementAndGet();
         }
         updateGates();

@@ -49,21 +49,23 @@ class PortOutboxPermitTest {
 
     @Test
     void framesThePermitRefusesWaitInOrderAndLeaveOnceItAllows() throws Exception {
-        PortOutbox outbox = new PortOutbox(out, FramePorts.MAX_FRAME);
+        java.util.concurrent.atomic.AtomicLong released = new java.util.concurrent.atomic.AtomicLong();
+        PortOutbox outbox = new PortOutbox(out, FramePorts.MAX_FRAME, released);
         AtomicBoolean permit = new AtomicBoolean(true);
         outbox.guard(permit::get);
         byte[][] frames = new byte[5][];
         for (int i = 0; i < frames.length; i++) {
             frames[i] = Frames.test(100 + i, i);
         }
-        assertTrue(outbox.send(frames[0], 0, frames[0].length));
+        assertTrue(outbox.send(frames[0], 0, frames[0].length, 0));
         assertArrayEquals(frames[0], Frames.receive(capture, Frames.TEST_ETHERTYPE, 1, 2000).get(0), "allowed: sent at once");
 
         permit.set(false); // e.g. the lease ran out while the node was frozen: no callback has run yet
         for (int i = 1; i < frames.length; i++) {
-            assertTrue(outbox.send(frames[i], 0, frames[i].length), "kept, not dropped");
+            assertTrue(outbox.send(frames[i], 0, frames[i].length, 0), "kept, not dropped");
         }
         assertEquals(frames.length - 1, outbox.waiting());
+        assertEquals(1, released.get(), "a frame that waits is not counted as released: it is not output yet");
         assertTrue(outbox.blocked(), "its sources must pause");
         assertTrue(!outbox.retry(), "a retry sends nothing either");
         assertEquals(0, Frames.receive(capture, Frames.TEST_ETHERTYPE, 1, 300).size(), "nothing left while refused");
@@ -76,5 +78,6 @@ class PortOutboxPermitTest {
             assertArrayEquals(frames[i], got.get(i - 1), "frame " + i + " in order");
         }
         assertEquals(0, outbox.dropped.get());
+        assertEquals(frames.length, released.get(), "each counted once it left");
     }
 }
