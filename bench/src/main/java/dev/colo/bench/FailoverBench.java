@@ -21,7 +21,7 @@ import java.util.function.ToLongFunction;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.colo.bench.FailoverBench [--runs 5] [--faults killed,frozen,cut]
- *      [--arbiters witness,always] [--log-dir /tmp/colo-failover-bench]
+ *      [--arbiters witness,always] [--log-dir /tmp/colo-failover-bench] [--node-args "--lease 120ms --heartbeat-interval 25ms"]
  * </pre>
  * Needs root, ip, ethtool, tcpdump, ping and socat. Exits 1 if a run failed to set up or a session broke.
  */
@@ -37,14 +37,17 @@ public final class FailoverBench {
         List<String> faults = List.of("killed", "frozen", "cut");
         List<String> arbiters = List.of(FailoverScenario.ARBITER_WITNESS, FailoverScenario.ARBITER_ALWAYS);
         Path logs = Path.of("/tmp/colo-failover-bench");
+        List<String> nodeArgs = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--faults" -> faults = Arrays.asList(args[++i].split(","));
                 case "--arbiters" -> arbiters = Arrays.asList(args[++i].split(","));
                 case "--log-dir" -> logs = Path.of(args[++i]);
+                case "--node-args" -> nodeArgs = Arrays.asList(args[++i].trim().split("\\s+"));
                 default -> {
-                    System.err.println("usage: FailoverBench [--runs N] [--faults killed,frozen,cut] [--arbiters witness,always] [--log-dir DIR]");
+                    System.err.println("usage: FailoverBench [--runs N] [--faults killed,frozen,cut] [--arbiters witness,always] [--log-dir DIR]"
+                            + " [--node-args \"--lease 120ms ...\"]");
                     System.exit(2);
                 }
             }
@@ -67,7 +70,7 @@ public final class FailoverBench {
                 for (int r = 1; r <= runs; r++) {
                     Path dir = logs.resolve(arbiter + "-" + f + "-" + r);
                     try {
-                        FailoverRun run = new FailoverScenario(fault, arbiter, dir, LAB_ID).run();
+                        FailoverRun run = new FailoverScenario(fault, arbiter, dir, LAB_ID).nodeArgs(nodeArgs).run();
                         row.add(run);
                         failed |= !run.sessionSurvived();
                         System.out.println("run " + r + ": " + run.summary());

@@ -58,14 +58,32 @@ final class LeaseKeeper implements AutoCloseable {
         renewals.scheduleWithFixedDelay(this::renew, 0, Math.max(1, every), TimeUnit.MILLISECONDS);
     }
 
+    /** When the secondary was last lost (System.nanoTime()): renewals that started before prove nothing after it. */
+    private volatile long withdrawnAt = System.nanoTime() - 1;
+
+    /** On the loop: the secondary is lost; see {@link ReleasePermit#withdraw}. */
+    void secondaryLost() {
+        if (!permit.isBounded()) {
+            return;
+        }
+        withdrawnAt = System.nanoTime();
+        permit.withdraw();
+        checkFence();
+    }
+
     private void renew() {
         CheckpointConfig config = owner.config;
         Arbiter arbiter = owner.arbiter;
         boolean held = arbiter.renew(config.clusterId(), config.nodeId());
         if (permit.isBounded()) {
+            long now = System.nanoTime(); // before the arbiter's own reading: the claim time below errs early
             long left = arbiter.fenceDelayNanos(config.clusterId(), config.nodeId());
-            if (left > 0) {
-                permit.leaseConfirmedUntil(System.nanoTime() + left);
+            long deadline = now + left;
+            // The lease trusted may come from a claim sent before the secondary was lost (a renewal that could not reach
+            // the witness keeps the old one): it proves nothing about what came after.
+            long claimedAt = deadline - fenceWindowNanos();
+            if (left > 0 && claimedAt - withdrawnAt > 0) {
+                permit.leaseConfirmedUntil(deadline);
             }
             String other = held ? null : arbiter.heldByOther();
             if (other != null && !permit.revoked()) {
@@ -91,6 +109,13 @@ final class LeaseKeeper implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** From the start of a granted claim to the moment its holder must stop releasing. */
+    private long fenceWindowNanos() {
+        java.time.Duration ttl = owner.arbiter instanceof dev.colo.checkpoint.arbiter.WitnessArbiter witness
+                ? witness.leaseTtl() : owner.config.leaseTtl();
+        return ttl.toNanos() * CheckpointConfig.FENCE_AT_PERCENT / 100;
     }
 
     private void revoked(String other) {

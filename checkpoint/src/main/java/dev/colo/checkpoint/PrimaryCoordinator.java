@@ -422,6 +422,9 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         pendingRequest = false;
         transition(PrimaryState.UNPROTECTED, reason);
         if (wasProtected) {
+            // Before anything leaves unprotected: only a lease confirmed from now on proves the secondary cannot be
+            // taking over (it may be alive behind a partition, and its VM never saw what we would release).
+            leaseKeeper.secondaryLost();
             listener.onSecondaryLost(reason);
         }
     }

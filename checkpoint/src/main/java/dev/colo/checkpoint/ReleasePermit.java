@@ -18,7 +18,10 @@ import java.util.function.BooleanSupplier;
  *       timeout without a message from this node, so while it echoes, no takeover can happen; a dead or
  *       unreachable witness alone then does not stop the service.</li>
  * </ul>
- * Once another node holds the lease ({@link #revoke}), never again. Without a lease: always. Lock-free; any thread.
+ * When the primary loses its secondary, what was proven is withdrawn ({@link #withdraw}): output it would now release
+ * unprotected (the secondary's VM never saw it) may leave only under a lease renewed after the loss, which proves the
+ * secondary, alive behind a partition or not, cannot be granted a takeover. Once another node holds the lease
+ * ({@link #revoke}), never again. Without a lease: always. Lock-free; any thread.
  */
 public final class ReleasePermit implements BooleanSupplier {
     /** The permit of a node whose arbiter keeps no lease: nothing to fence on. */
@@ -72,6 +75,13 @@ public final class ReleasePermit implements BooleanSupplier {
         if (deadline - contactUntil > 0) {
             contactUntil = deadline;
         }
+    }
+
+    /** Nothing proven so far counts any more: output waits for the next proof (a lease renewal started from now). */
+    void withdraw() {
+        long now = System.nanoTime();
+        leaseUntil = now;
+        contactUntil = now;
     }
 
     /** Another node took over: never release again. */

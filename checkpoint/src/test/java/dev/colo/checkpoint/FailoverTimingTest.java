@@ -311,4 +311,31 @@ class FailoverTimingTest {
                     && s.event().nodeId().equals("pvm-node")), "the old primary never got the lease back: " + log);
         }
     }
+
+    /**
+     * A primary that loses its secondary releases nothing unprotected until a lease renewal started after the loss is
+     * granted: the secondary may be alive behind a partition, and what the primary would release, its VM never saw.
+     */
+    @Test
+    void aPrimaryThatLosesItsSecondaryReleasesNothingUnprotectedBeforeALeaseRenewedAfterTheLoss() throws Exception {
+        List<Stamped> log = new CopyOnWriteArrayList<>();
+        WitnessServer witness = witness(log);
+        InetSocketAddress at = witness.start();
+        CheckpointConfig config = fastConfig();
+        try (witness; Pair p = new Pair(new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT),
+                new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), true, config)) {
+            p.awaitProtected();
+            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
+                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            assertTrue(p.primary.releasePermit().getAsBoolean(), "protected, leased: may release");
+            p.relay.close(); // the inter-node link breaks; both still reach the witness
+            Pair.await(() -> p.permitAtSecondaryLoss != null, 5000, () -> "secondary lost; events " + p.events);
+            assertFalse(p.permitAtSecondaryLoss, "at the loss, the lease held so far proves nothing; events " + p.events);
+            Pair.await(() -> p.primary.releasePermit().getAsBoolean(), 2000,
+                    () -> "a renewal after the loss lets the primary go on alone; events " + p.events);
+            Thread.sleep(config.leaseTtl().multipliedBy(3).toMillis());
+            assertFalse(p.secondary.state() == SecondaryState.PROMOTED, "the witness refuses the secondary: the primary renews");
+            assertTrue(p.primary.releasePermit().getAsBoolean());
+        }
+    }
 }

@@ -24,6 +24,8 @@ final class Pair implements AutoCloseable {
     /** The secondary's memory at each abort report (before any retry can run). */
     final List<byte[]> svmAtAbort = new CopyOnWriteArrayList<>();
     volatile long failoverAtNanos;
+    /** Whether the primary's release permit allowed output at the moment it reported its secondary lost. */
+    volatile Boolean permitAtSecondaryLoss;
     /** When the primary last fenced itself (System.nanoTime()), 0 if never. */
     volatile long fencedAtNanos;
     final PrimaryCoordinator primary;
@@ -46,6 +48,7 @@ final class Pair implements AutoCloseable {
 
             @Override
             public void onSecondaryLost(String reason) {
+                permitAtSecondaryLoss = primary.releasePermit().getAsBoolean();
                 events.add("SECONDARY_LOST " + reason);
             }
 

@@ -49,6 +49,8 @@ public final class FailoverScenario {
     private final String arbiter;
     private final Path logDir;
     private final String labId;
+    /** Extra options for both nodes (failover timing, say: --lease 120ms ...). */
+    private List<String> nodeArgs = List.of();
 
     /**
      * @param arbiter {@link #ARBITER_WITNESS} or {@link #ARBITER_ALWAYS}
@@ -65,6 +67,12 @@ public final class FailoverScenario {
         this.arbiter = arbiter;
         this.logDir = logDir;
         this.labId = labId;
+    }
+
+    /** Gives both nodes these extra options (e.g. failover timing); returns this. */
+    public FailoverScenario nodeArgs(List<String> args) {
+        nodeArgs = List.copyOf(args);
+        return this;
     }
 
     /** Why this machine cannot run a scenario, or null. */
@@ -167,6 +175,10 @@ public final class FailoverScenario {
         }
 
         private void node(String name, String ns, List<String> args) throws IOException {
+            if (!name.equals("witness")) {
+                args = new java.util.ArrayList<>(args);
+                args.addAll(nodeArgs);
+            }
             colo.start(name, FailoverLab.inside(ns, List.of()), List.of(ColoProcesses.MILLIS_LOG_FORMAT), "dev.colo.cli.Main", args, true);
         }
 

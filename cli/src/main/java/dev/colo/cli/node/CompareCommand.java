@@ -76,10 +76,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int statsInterval;
 
-    @Option(names = "--frame-deadline", paramLabel = "DURATION", converter = dev.colo.cli.replay.DurationConverter.class,
-            defaultValue = "3s", description = "A link peer's frame, once begun, must be complete within this, and a peer that "
-                    + "sent no whole frame in this long gives way to a newcomer (a slow stranger holds no slot). Default: ${DEFAULT-VALUE}.")
-    long frameDeadlineNanos;
+    @picocli.CommandLine.Mixin
+    FrameDeadlineOption frameDeadline = new FrameDeadlineOption();
 
     @Override
     public Integer call() throws Exception {
@@ -95,7 +93,7 @@ public final class CompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        LinkConfig link = new LinkConfig().vnetHdr(vnetHdr).frameDeadline(java.time.Duration.ofNanos(frameDeadlineNanos)).validate();
+        LinkConfig link = new LinkConfig().vnetHdr(vnetHdr).frameDeadline(frameDeadline.value()).validate();
         CommandGate gate = checkpointCommand == null ? null : new CommandGate(checkpointCommand, out);
         DivergenceLog divergences = new DivergenceLog(out);
         CompareNode node;

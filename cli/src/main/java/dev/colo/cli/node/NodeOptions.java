@@ -88,8 +88,11 @@ public final class NodeOptions {
         }
     }
 
+    @Mixin
+    FrameDeadlineOption frameDeadline = new FrameDeadlineOption();
+
     LinkConfig link() {
-        return new LinkConfig().vnetHdr(vnetHdr).validate();
+        return new LinkConfig().vnetHdr(vnetHdr).frameDeadline(frameDeadline.value()).validate();
     }
 
     @Mixin
