@@ -2,7 +2,11 @@ package dev.colo.cli.hostile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.colo.cli.control.ControlClient;
+import dev.colo.lab.LabTopology;
+import dev.colo.lab.Shell;
 import dev.colo.proxy.link.FrameLinkClient;
 import dev.colo.proxy.link.LinkConfig;
 import java.io.BufferedReader;
@@ -27,9 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile peers against the real processes: absurd lengths (0, 2^31, one over the maximum), random bytes, a truncated
- * frame then close, a slow sender, 1,000 connects and closes, a one-sided flood of frames with no twin (colo compare);
- * garbage lines, oversized lines and a connect storm (colo witness). Afterwards the process is up, serves a
- * well-formed peer, its memory (VmRSS) and its log (lines) stayed bounded.
+ * frame then close, a slow sender, 1,000 connects and closes, a one-sided flood of frames with no twin (colo compare,
+ * colo primary's link ports, and a fake primary's three ports for colo secondary, which connects out); garbage lines,
+ * oversized lines and a connect storm (colo witness). Afterwards the process is up, serves a well-formed peer (the nodes:
+ * a real pair reaches PROTECTED), its memory (VmRSS) and its log (lines) stayed bounded. The nodes' frame ports are
+ * afpacket ports on a {@link LabTopology}'s veths, named with the pid and removed even on failure.
  */
 class HostilePeersTest {
     private static final int MAX_FRAME = LinkConfig.DEFAULT_MAX_FRAME;
@@ -98,10 +104,7 @@ class HostilePeersTest {
                 assertTrue(Files.readString(log).contains(link + ": refused 127.0.0.1:"), link + "'s refusals logged\n" + Files.readString(log));
             }
         } finally {
-            compare.destroy();
-            if (!compare.waitFor(10, TimeUnit.SECONDS)) {
-                compare.destroyForcibly();
-            }
+            stop(compare);
         }
     }
 
@@ -140,9 +143,146 @@ class HostilePeersTest {
             assertTrue(text.contains("witness: refused 127.0.0.1:"), "refusals logged with the peer\n" + text);
             assertTrue(Files.readAllLines(log).size() < 50, "log bounded\n" + text);
         } finally {
-            witness.destroy();
-            if (!witness.waitFor(10, TimeUnit.SECONDS)) {
-                witness.destroyForcibly();
+            stop(witness);
+        }
+    }
+
+    /**
+     * colo primary: everything hostile on its mirror and redirect ports, and a one-sided flood of the SVM's output
+     * with no twin; afterwards a real secondary joins it and the pair reaches PROTECTED.
+     */
+    @Test
+    void coloPrimarySurvivesHostilePeersThenARealSecondaryJoins() throws Exception {
+        assumeTrue(Shell.root() && LabTopology.available(), "needs root, ip and the lab's tools");
+        int[] ports = {freePort(), freePort(), freePort()};
+        Path log = tmp.resolve("primary.log");
+        Path secondaryLog = tmp.resolve("secondary.log");
+        Path control = tmp.resolve("primary.sock");
+        Process primary = null;
+        Process secondary = null;
+        try (LabTopology net = new LabTopology()) {
+            primary = startPrimary(log, net, ports, control);
+            waitForPort(ports[1], primary, log);
+            long rssBefore = rssKiB(primary.pid());
+            attack(ports[1]);
+            attack(ports[2]);
+            try (FrameLinkClient flood = new FrameLinkClient("flood", new InetSocketAddress("127.0.0.1", ports[2]), new LinkConfig(), f -> { })) {
+                assertTrue(flood.awaitConnected(Duration.ofSeconds(20)), "the flooder got in\n" + Files.readString(log));
+                byte[] frame = udp(1);
+                for (int i = 0; i < 20_000; i++) {
+                    while (!flood.send(frame, 0, frame.length)) {
+                        Thread.sleep(1);
+                    }
+                }
+                Thread.sleep(500);
+            }
+            assertTrue(primary.isAlive(), "colo primary is up\n" + Files.readString(log));
+            secondary = startSecondary(secondaryLog, net, ports);
+            awaitProtected(control, primary, log, secondaryLog);
+            long rssAfter = rssKiB(primary.pid());
+            assertTrue(rssAfter < rssBefore + 256 * 1024, "VmRSS " + rssBefore + " -> " + rssAfter + " KiB");
+            String text = Files.readString(log);
+            assertTrue(Files.readAllLines(log).size() < 200, "log bounded for ~2,000 hostile connections\n" + text);
+            for (String link : new String[] {"mirror", "redirect"}) {
+                assertTrue(text.contains(link + ": refused 127.0.0.1:"), link + "'s refusals logged\n" + text);
+            }
+        } finally {
+            stop(secondary);
+            stop(primary);
+        }
+    }
+
+    /**
+     * colo secondary connects out, so its hostile peer is a fake primary: each of the three ports serves the secondary's
+     * connections absurd lengths, random bytes, a truncated frame, a slow sender, a flood with no twin (the links) and
+     * connects closed at once. Afterwards the secondary is up and joins a real primary on the same ports.
+     */
+    @Test
+    void coloSecondarySurvivesAHostilePrimaryThenJoinsARealOne() throws Exception {
+        assumeTrue(Shell.root() && LabTopology.available(), "needs root, ip and the lab's tools");
+        int[] ports = {freePort(), freePort(), freePort()};
+        Path log = tmp.resolve("secondary.log");
+        Path primaryLog = tmp.resolve("primary.log");
+        Path control = tmp.resolve("primary.sock");
+        Process primary = null;
+        Process secondary = null;
+        List<HostilePrimary.Act> acts = List.of(HostilePrimary.Act.LENGTH_0, HostilePrimary.Act.LENGTH_2_31,
+                HostilePrimary.Act.LENGTH_OVER_MAX, HostilePrimary.Act.LENGTH_ALL_ONES, HostilePrimary.Act.RANDOM_BYTES,
+                HostilePrimary.Act.TRUNCATED_FRAME, HostilePrimary.Act.SLOW_SENDER, HostilePrimary.Act.FLOOD);
+        try (LabTopology net = new LabTopology()) {
+            List<HostilePrimary> fake = new ArrayList<>();
+            try {
+                // The links are attacked first; then they hold, so the secondary starts its checkpoint link.
+                fake.add(new HostilePrimary("mirror", ports[1], HostilePrimary.script(acts, 10), HostilePrimary.Act.HOLD, MAX_FRAME + 1, udp(3)));
+                fake.add(new HostilePrimary("redirect", ports[2], HostilePrimary.script(acts, 10), HostilePrimary.Act.HOLD, MAX_FRAME + 1, udp(4)));
+                fake.add(new HostilePrimary("checkpoint", ports[0], HostilePrimary.script(acts.subList(0, 6), 1), HostilePrimary.Act.CLOSE,
+                        dev.colo.checkpoint.protocol.Wire.DEFAULT_MAX_FRAME + 1, new byte[64]));
+                secondary = startSecondary(log, net, ports);
+                long rssBefore = -1;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(25);
+                while (!fake.stream().allMatch(HostilePrimary::scriptDone)) {
+                    assertTrue(secondary.isAlive(), "colo secondary is up\n" + Files.readString(log));
+                    assertTrue(System.nanoTime() < deadline, "the secondary came back for every act: " + fake + "\n" + Files.readString(log));
+                    if (rssBefore < 0 && fake.get(1).served() > 0) {
+                        rssBefore = rssKiB(secondary.pid()); // running and linking: the baseline
+                    }
+                    Thread.sleep(100);
+                }
+                assertTrue(secondary.isAlive(), "colo secondary is up\n" + Files.readString(log));
+                long rssAfter = rssKiB(secondary.pid());
+                assertTrue(rssAfter < rssBefore + 256 * 1024, "VmRSS " + rssBefore + " -> " + rssAfter + " KiB");
+            } finally {
+                for (HostilePrimary f : fake) {
+                    f.close();
+                }
+            }
+            primary = startPrimary(primaryLog, net, ports, control);
+            awaitProtected(control, primary, primaryLog, log);
+            String text = Files.readString(log);
+            assertTrue(Files.readAllLines(log).size() < 200, "log bounded\n" + text);
+            for (String link : new String[] {"mirror", "redirect"}) {
+                assertTrue(text.contains(link + ": refused 127.0.0.1:"), link + "'s refusals logged\n" + text);
+            }
+        } finally {
+            stop(secondary);
+            stop(primary);
+        }
+    }
+
+    private Process startPrimary(Path log, LabTopology net, int[] ports, Path control) throws IOException {
+        return start(log, "primary", "--vm-port", "afpacket:" + net.primaryVm, "--net-port", "afpacket:" + net.primaryNet,
+                "--listen", "127.0.0.1", "--checkpoint-port", "" + ports[0], "--mirror-port", "" + ports[1], "--redirect-port",
+                "" + ports[2], "--control", control.toString(), "--stats-interval", "0", "--frame-deadline", "500ms", "--node-id", "hostile-p");
+    }
+
+    private Process startSecondary(Path log, LabTopology net, int[] ports) throws IOException {
+        return start(log, "secondary", "--primary", "127.0.0.1", "--vm-port", "afpacket:" + net.secondaryVm,
+                "--checkpoint-port", "" + ports[0], "--mirror-port", "" + ports[1], "--redirect-port", "" + ports[2],
+                "--control", tmp.resolve("secondary-" + ports[0] + ".sock").toString(), "--stats-interval", "0",
+                "--frame-deadline", "500ms", "--node-id", "hostile-s");
+    }
+
+    /** Waits until the primary's control socket says PROTECTED: a secondary joined and finished its first sync. */
+    private static void awaitProtected(Path control, Process primary, Path log, Path secondaryLog) throws Exception {
+        String last = "";
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); System.nanoTime() < end; Thread.sleep(200)) {
+            assertTrue(primary.isAlive(), "colo primary is up\n" + Files.readString(log));
+            if (Files.exists(control)) {
+                last = String.join("\n", ControlClient.call(control, "status json", Duration.ofSeconds(5)).body());
+                if (last.contains("\"state\":\"PROTECTED\"")) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no PROTECTED within 30 s: " + last + "\nprimary:\n" + Files.readString(log) + "\nsecondary:\n"
+                + Files.readString(secondaryLog));
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        if (p != null) {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
             }
         }
     }

@@ -113,7 +113,9 @@ public final class PrimaryNode implements AutoCloseable {
 
             @Override
             public void onLinkDown(String reason) {
-                LOG.info("redirect link down: " + reason);
+                // The link logs its disconnects as episodes already: a line here per connection would let a churn of
+                // strangers flood the log.
+                LOG.fine(() -> "redirect link down: " + reason);
             }
         };
     }

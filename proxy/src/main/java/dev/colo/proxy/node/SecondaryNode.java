@@ -88,7 +88,9 @@ public final class SecondaryNode implements AutoCloseable {
 
             @Override
             public void onLinkDown(String reason) {
-                LOG.info("mirror link down: " + reason);
+                // The link logs its disconnects as episodes already: a line here per connection would let a churn of
+                // strangers flood the log.
+                LOG.fine(() -> "mirror link down: " + reason);
             }
         };
     }
