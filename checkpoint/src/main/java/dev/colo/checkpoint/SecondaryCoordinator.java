@@ -410,6 +410,10 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
         return echo;
     }
 
+    /** Refused takeovers, as episodes: the first line of each, then counts (a refusal every retry would flood the log). */
+    private final dev.colo.lab.EpisodeLog refusals = new dev.colo.lab.EpisodeLog("SECONDARY " + config.nodeId(), "takeover refusals",
+            java.time.Duration.ofSeconds(10), LOG::info);
+
     /** The value of the primary's last heartbeat (loop only). */
     private long echo;
     /** Granted a takeover: going live; never rejoin the old primary (loop only). */
@@ -431,10 +435,11 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
                 if (!d.granted()) {
                     failover = "DENIED";
                     failoverReason = reason + "; arbiter refused: " + d.reason();
-                    // Said each time: the transition below is skipped when already CONNECTING.
-                    LOG.info(() -> "SECONDARY " + config.nodeId() + ": arbiter refused takeover (" + d.reason() + "): "
-                            + (arbiter.mayGrantLater() ? "asking again in " + config.promotionRetry().toMillis() + " ms, and trying" : "trying")
-                            + " to rejoin the primary meanwhile");
+                    // The first refusal of an episode says why, then a summary per window: the secondary asks every
+                    // promotion retry (50 ms) for as long as the primary keeps its lease, a partition may last hours.
+                    refusals.record("refused", "arbiter", "arbiter refused takeover ("
+                            + d.reason() + "): " + (arbiter.mayGrantLater() ? "asking again every " + config.promotionRetry().toMillis()
+                            + " ms, and trying" : "trying") + " to rejoin the primary meanwhile");
                     boolean rejoining = link != null;
                     if (!rejoining) {
                         transition(SecondaryState.CONNECTING, "arbiter refused takeover (" + d.reason() + "): asking again, rejoining meanwhile");

@@ -328,6 +328,25 @@ class FailoverTimingTest {
             Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
                     && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
             assertTrue(p.primary.releasePermit().getAsBoolean(), "protected, leased: may release");
+            List<String> logged = new CopyOnWriteArrayList<>();
+            java.util.logging.Logger checkpointLog = java.util.logging.Logger.getLogger("dev.colo.checkpoint");
+            java.util.logging.Handler capture = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord r) {
+                    logged.add(r.getMessage());
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            java.util.logging.Level level = checkpointLog.getLevel();
+            checkpointLog.setLevel(java.util.logging.Level.INFO);
+            checkpointLog.addHandler(capture);
             p.relay.close(); // the inter-node link breaks; both still reach the witness
             Pair.await(() -> p.permitAtSecondaryLoss != null, 5000, () -> "secondary lost; events " + p.events);
             assertFalse(p.permitAtSecondaryLoss, "at the loss, the lease held so far proves nothing; events " + p.events);
@@ -336,6 +355,11 @@ class FailoverTimingTest {
             Thread.sleep(config.leaseTtl().multipliedBy(3).toMillis());
             assertFalse(p.secondary.state() == SecondaryState.PROMOTED, "the witness refuses the secondary: the primary renews");
             assertTrue(p.primary.releasePermit().getAsBoolean());
+            checkpointLog.removeHandler(capture);
+            checkpointLog.setLevel(level);
+            long refusalLines = logged.stream().filter(m -> m.contains("arbiter refused takeover")).count();
+            assertEquals(1, refusalLines, "one line for the episode though it asked every 50 ms: " + logged);
+            assertTrue(logged.stream().anyMatch(m -> m.contains("holds the lease for another")), "says why: " + logged);
         }
     }
 }
