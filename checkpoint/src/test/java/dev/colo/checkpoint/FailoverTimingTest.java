@@ -156,6 +156,12 @@ class FailoverTimingTest {
         }
     }
 
+    /** Waits until the witness granted {@code node} a lease. */
+    private static void awaitGranted(List<Stamped> log, String node) {
+        Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED && s.event().nodeId().equals(node)),
+                5000, () -> node + "'s lease; log " + log);
+    }
+
     @Test
     void theDefaultsAreValidAndMeetTheTakeoverTarget() {
         CheckpointConfig c = new CheckpointConfig().validate();
@@ -208,8 +214,7 @@ class FailoverTimingTest {
         try (witness; primaryArbiter;
              Pair p = new Pair(killedOnClose(primaryArbiter), new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), false, config)) {
             p.awaitProtected();
-            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
-                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            awaitGranted(log, "pvm-node");
             long killedAt = System.nanoTime();
             p.primary.close(); // its claim is not released: the lease has to run out on the witness
             Pair.await(() -> p.secondary.state() == SecondaryState.PROMOTED, 10_000,
@@ -231,8 +236,7 @@ class FailoverTimingTest {
         try (witness; toWitness;
              Pair p = new Pair(primaryArbiter, new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), true, config)) {
             p.awaitProtected();
-            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
-                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            awaitGranted(log, "pvm-node");
             Pair.await(() -> !p.primary.fenced(), 5000, () -> "the primary unfenced by its first lease; events " + p.events);
             assertTrue(p.events.stream().anyMatch(e -> e.startsWith("FENCED no lease confirmed")), "fenced from the start: " + p.events);
             // The primary is isolated: from the witness and from its secondary.
@@ -290,8 +294,7 @@ class FailoverTimingTest {
         try (witness; toWitness;
              Pair p = new Pair(primaryArbiter, new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), true, config)) {
             p.awaitProtected();
-            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
-                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            awaitGranted(log, "pvm-node");
             toWitness.cut();
             p.relay.close(); // isolated (a hung or cut-off host): the secondary takes over
             Pair.await(() -> p.secondary.state() == SecondaryState.PROMOTED, 10_000, () -> "takeover; events " + p.events + "; witness " + log);
@@ -325,8 +328,7 @@ class FailoverTimingTest {
         try (witness; Pair p = new Pair(new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT),
                 new WitnessArbiter(at, config.leaseTtl(), IO_TIMEOUT), true, config)) {
             p.awaitProtected();
-            Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED
-                    && s.event().nodeId().equals("pvm-node")), 5000, () -> "the primary's lease; log " + log);
+            awaitGranted(log, "pvm-node");
             assertTrue(p.primary.releasePermit().getAsBoolean(), "protected, leased: may release");
             List<String> logged = new CopyOnWriteArrayList<>();
             java.util.logging.Logger checkpointLog = java.util.logging.Logger.getLogger("dev.colo.checkpoint");
