@@ -109,6 +109,11 @@ abstract class Coordinator<S extends Enum<S>> implements AutoCloseable {
             return;
         }
         state = to;
+        report(from, to, why);
+    }
+
+    /** Logs and tells the listener of a transition: as it happens, or later for one made quietly (a handshake). */
+    protected void report(S from, S to, String why) {
         // Link-level changes (joins, protection, loss, failover) at INFO; the steps of every checkpoint at FINE.
         java.util.logging.Level level = isCheckpointStep(from, to) ? java.util.logging.Level.FINE : java.util.logging.Level.INFO;
         LOG.log(level, () -> role + " " + config.nodeId() + ": " + from + " -> " + to + (why.isEmpty() ? "" : " (" + why + ")"));

@@ -8,6 +8,7 @@ import dev.colo.checkpoint.protocol.Trigger;
 import dev.colo.checkpoint.protocol.Wire;
 import dev.colo.checkpoint.vm.ReplicatedVm;
 import dev.colo.checkpoint.vm.StateSource;
+import dev.colo.lab.EpisodeLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -38,6 +39,18 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     private long pausedAt;
     private ScheduledFuture<?> deferred;
     private ScheduledFuture<?> periodic;
+    /**
+     * The peer of the current link while its HELLO is awaited (loop only; null otherwise). Until it is accepted a
+     * connection may be anyone, so its handshake is not logged as transitions: a flood of strangers would cost two
+     * lines each. Accepted, its handshake is reported as it happened; refused or lost, it counts in {@link #refusals}.
+     */
+    private java.net.SocketAddress handshakePeer;
+    /** Strangers on the checkpoint port (junk, wrong cluster or role, silent, slow, already attached), as episodes. */
+    private final EpisodeLog refusals = new EpisodeLog("checkpoint", "refusals", REFUSAL_EPISODE,
+            line -> java.util.logging.Logger.getLogger("dev.colo.checkpoint").warning(line));
+
+    /** How long an episode of refusals is summed up before its summary line. */
+    static final java.time.Duration REFUSAL_EPISODE = java.time.Duration.ofSeconds(10);
 
     public PrimaryCoordinator(CheckpointConfig config, ReplicatedVm vm, Arbiter arbiter, CoordinatorListener listener) {
         super(Role.PRIMARY, PrimaryState.UNPROTECTED, config, vm, arbiter, listener);
@@ -49,6 +62,8 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(linkInitializer())
                 .bind(bind).sync().channel();
+        long window = REFUSAL_EPISODE.toMillis();
+        loop.scheduleAtFixedRate(refusals::flushIfDue, window, window, TimeUnit.MILLISECONDS);
         leaseKeeper.start();
         return (InetSocketAddress) server.localAddress();
     }
@@ -74,7 +89,14 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
 
     @Override
     protected void onHeartbeat(Channel c, long value) {
-        leaseKeeper.heartbeatEchoed(value);
+        if (handshakePeer == null) { // a stranger's "echo" proves no contact with the secondary
+            leaseKeeper.heartbeatEchoed(value);
+        }
+    }
+
+    /** Refused connections on the checkpoint port so far, as logged in episodes. */
+    public EpisodeLog refusals() {
+        return refusals;
     }
 
     @Override
@@ -140,13 +162,16 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
     @Override
     protected void onLinkUp(Channel c) {
         if (link != null || state != PrimaryState.UNPROTECTED) {
-            c.writeAndFlush(new Message.Refused("a secondary is already attached to primary " + config.nodeId()))
-                    .addListener(f -> c.close());
+            String from = describe(c.remoteAddress());
+            String why = "a secondary is already attached to primary " + config.nodeId();
+            refusals.record("already attached", from, "refused " + from + ": " + why);
+            c.writeAndFlush(new Message.Refused(why)).addListener(f -> c.close());
             return;
         }
         link = c;
         peer = "";
-        transition(PrimaryState.HANDSHAKING, "secondary connected from " + c.remoteAddress());
+        handshakePeer = c.remoteAddress();
+        state = PrimaryState.HANDSHAKING; // quietly: reported once the peer proves to be a secondary (onHello)
         sayHello();
     }
 
@@ -168,6 +193,8 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         if (!acceptHello(h, PrimaryState.HANDSHAKING)) {
             return;
         }
+        report(PrimaryState.UNPROTECTED, PrimaryState.HANDSHAKING, "secondary connected from " + handshakePeer);
+        handshakePeer = null;
         transition(PrimaryState.INITIAL_SYNC, "secondary " + peer + " accepted");
         long id = nextId++;
         send(new Message.Send(id, true));
@@ -413,6 +440,14 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         if (state == PrimaryState.CLOSED) {
             return;
         }
+        if (handshakePeer != null) {
+            // Never a secondary of ours: nothing was started for it, nothing to report but the refusal.
+            String from = describe(handshakePeer);
+            handshakePeer = null;
+            state = PrimaryState.UNPROTECTED;
+            refusals.record(refusalKind(reason), from, "refused " + from + " before its handshake completed: " + reason);
+            return;
+        }
         boolean wasProtected = inSync;
         inSync = false;
         abandon(reason);
@@ -429,12 +464,30 @@ public final class PrimaryCoordinator extends Coordinator<PrimaryState> {
         }
     }
 
+    /** "10.0.0.2:7480", "[fd00::1]:7480": as the links name their peers. */
+    private static String describe(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress i ? io.netty.util.NetUtil.toSocketAddressString(i) : String.valueOf(a);
+    }
+
+    /** A refusal's category for the counters: what comes before the details ("protocol error", "peer stalled"). */
+    static String refusalKind(String reason) {
+        if (reason.startsWith("refused ")) {
+            return "handshake refused";
+        }
+        int colon = reason.indexOf(':');
+        return colon > 0 ? reason.substring(0, colon) : reason;
+    }
+
     @Override
     protected void closeRole() {
         loop.submit(() -> {
             leaseKeeper.close();
             if (server != null) {
                 server.close();
+            }
+            if (handshakePeer != null) { // a stranger's quiet handshake ends with it
+                handshakePeer = null;
+                state = PrimaryState.UNPROTECTED;
             }
             transition(PrimaryState.CLOSED, "closed");
         }).awaitUninterruptibly(5, TimeUnit.SECONDS);

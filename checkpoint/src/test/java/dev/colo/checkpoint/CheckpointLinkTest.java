@@ -73,17 +73,22 @@ class CheckpointLinkTest {
                 events.add(role + " " + why);
             }
         };
-        try (PrimaryCoordinator primary = new PrimaryCoordinator(Pair.testConfig().nodeId("a"), pvm, new AlwaysArbiter(), l);
+        try (LogCapture log = new LogCapture();
+             PrimaryCoordinator primary = new PrimaryCoordinator(Pair.testConfig().nodeId("a"), pvm, new AlwaysArbiter(), l);
              SecondaryCoordinator secondary = new SecondaryCoordinator(Pair.testConfig().nodeId("b"), svm, new AlwaysArbiter(), l)) {
             InetSocketAddress at = primary.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             secondary.start(at);
             String expected = "VM 'in-memory:database:16x4096' does not match this node's VM 'in-memory:web:16x4096'";
-            Pair.await(() -> events.stream().anyMatch(e -> e.startsWith("PRIMARY") && e.contains(expected)), 5000, () -> "the primary's refusal; events " + events);
+            // A peer refused at its handshake never was a secondary of the primary's: a refusal (an episode), no transition.
+            Pair.await(() -> log.lines.stream().anyMatch(e -> e.startsWith("WARNING checkpoint: refused 127.0.0.1:") && e.contains(expected)),
+                    5000, () -> "the primary's refusal; log " + log.lines);
+            assertTrue(primary.refusals().totals().get("handshake refused") >= 1, primary.refusals().totals().toString());
             // Each end checks the other's HELLO: the secondary refuses too (or hears the primary's refusal).
             Pair.await(() -> events.stream().anyMatch(e -> e.startsWith("SECONDARY") && e.contains("refuse")
                     && e.contains("does not match")), 5000, () -> "the secondary's side; events " + events);
             assertEquals(PrimaryState.UNPROTECTED, primary.state());
             assertFalse(primary.status().protectedOutput());
+            assertTrue(events.stream().noneMatch(e -> e.startsWith("PRIMARY")), "no transition for a refused peer: " + events);
         }
     }
 

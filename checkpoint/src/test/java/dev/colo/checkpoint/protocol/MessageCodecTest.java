@@ -14,10 +14,10 @@ import io.netty.handler.codec.DecoderException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class MessageCodecTest {
+public class MessageCodecTest {
 
     /** The bytes MessageEncoder writes for {@code m} (a state chunk's data is released as the channel would). */
-    static ByteBuf encode(Message m) {
+    public static ByteBuf encode(Message m) {
         EmbeddedChannel out = new EmbeddedChannel(new MessageEncoder());
         out.writeOutbound(m);
         ByteBuf all = Unpooled.buffer();
