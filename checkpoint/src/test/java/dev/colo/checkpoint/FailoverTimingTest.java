@@ -157,7 +157,7 @@ class FailoverTimingTest {
     }
 
     /** Waits until the witness granted {@code node} a lease. */
-    private static void awaitGranted(List<Stamped> log, String node) {
+    private static void awaitGranted(List<Stamped> log, String node) throws InterruptedException {
         Pair.await(() -> log.stream().anyMatch(s -> s.event().kind() == LeaseEvent.Kind.GRANTED && s.event().nodeId().equals(node)),
                 5000, () -> node + "'s lease; log " + log);
     }
