@@ -33,7 +33,12 @@ public final class CompareStats {
     public static final int FLUSHES = 16;
     /** Held primary pure ACKs replaced by a newer one of the same connection ({@link CompareConfig#thinAcksAfter}): never sent. */
     public static final int SUPERSEDED_ACKS = 17;
-    private static final int DIVERGENCES_BASE = 18;
+    /**
+     * Secondary frames still waiting for a twin when input ended ({@link OutputComparator#drain()}): none can come, and
+     * the secondary's output is only compared, never released, so they are dropped.
+     */
+    public static final int SECONDARY_DRAINED = 18;
+    private static final int DIVERGENCES_BASE = 19;
     private static final int CHECKPOINTS_BASE = DIVERGENCES_BASE + CheckpointReason.values().length;
     private static final int MALFORMED_BASE = CHECKPOINTS_BASE + CheckpointReason.values().length;
     private static final int SIZE = MALFORMED_BASE + Malformation.values().length;

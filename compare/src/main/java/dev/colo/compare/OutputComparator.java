@@ -222,7 +222,12 @@ public final class OutputComparator {
         lastSeenGeneration = gate.committedGeneration();
     }
 
-    /** Input has ended (replay): let time run on past every deadline so that all held output resolves. */
+    /**
+     * Input has ended (replay): let time run on past every deadline so that all held output resolves. The primary's
+     * held frames are released by the checkpoints their timeouts ask for. A secondary frame still held after that
+     * (one the flush kept because the secondary ran ahead on its stream, e.g. a flow the primary's capture lacks) has
+     * no twin to wait for: dropped and counted {@link CompareStats#SECONDARY_DRAINED}.
+     */
     public void drain() {
         heldBeforeDrain = store.inUse();
         long horizon = clock + config.compareTimeoutNanos() + 2 * config.scanIntervalNanos()
@@ -230,6 +235,15 @@ public final class OutputComparator {
         for (int round = 0; round < 4 && store.inUse() > 0; round++) {
             advanceTime(horizon);
             horizon += config.compareTimeoutNanos() + 2 * config.scanIntervalNanos() + config.minCheckpointIntervalNanos();
+        }
+        for (int slot = store.oldest(); slot != FrameStore.NONE; ) {
+            int next = store.younger(slot);
+            if (store.side(slot) == S) {
+                streams.unlink(store.stream(slot), S, slot);
+                store.free(slot);
+                stats.increment(CompareStats.SECONDARY_DRAINED);
+            }
+            slot = next;
         }
     }
 

@@ -40,6 +40,7 @@ final class JsonReport {
         key("heldAfterDrain").append(r.heldAfterDrain()).append(',');
         key("secondaryConsumed").append(s.get(CompareStats.SECONDARY_CONSUMED)).append(',');
         key("secondaryFlushed").append(s.get(CompareStats.SECONDARY_FLUSHED)).append(',');
+        key("secondaryDrained").append(s.get(CompareStats.SECONDARY_DRAINED)).append(',');
         key("lost").append(s.get(CompareStats.LOST)).append(',');
         key("supersededAcks").append(s.get(CompareStats.SUPERSEDED_ACKS)).append(',');
         key("malformed").append('{');

@@ -31,8 +31,9 @@ final class TextReport {
                 s.released(), s.get(CompareStats.RELEASED_COMPARED), s.get(CompareStats.RELEASED_FLUSHED));
         out.printf(Locale.ROOT, "held when input ended        %d (resolved by timeouts: %d left)%n",
                 Math.max(0, r.heldAtEndOfInput()), r.heldAfterDrain());
-        out.printf(Locale.ROOT, "secondary frames             %d consumed by comparison, %d dropped by flushes%n",
-                s.get(CompareStats.SECONDARY_CONSUMED), s.get(CompareStats.SECONDARY_FLUSHED));
+        out.printf(Locale.ROOT, "secondary frames             %d consumed by comparison, %d dropped by flushes, %d with no twin dropped"
+                + " when input ended%n", s.get(CompareStats.SECONDARY_CONSUMED), s.get(CompareStats.SECONDARY_FLUSHED),
+                s.get(CompareStats.SECONDARY_DRAINED));
         if (s.get(CompareStats.SUPERSEDED_ACKS) > 0) {
             out.println("superseded bare ACKs          " + s.get(CompareStats.SUPERSEDED_ACKS) + " (a newer one of the same connection went in their place)");
         }
