@@ -60,7 +60,7 @@ public final class CompareNode implements AutoCloseable {
         FrameLink p = null;
         FrameLink s = null;
         try {
-            o = outdev.open("outdev", link.copy().holdWhileDown(true), frame -> { }, loop.loop());
+            o = outdev.open("outdev", link.copy().holdWhileDown(true).peerSends(false), frame -> { }, loop.loop());
             out = o;
             config.admissionControl(true);
             compare = compareThread

@@ -51,7 +51,7 @@ public final class PrimaryRunner implements AutoCloseable {
         PrimaryNode n = null;
         PrimaryCoordinator c = null;
         try {
-            m = new FrameLinkServer("mirror", addresses.mirror(), link, new FrameReceiver() {
+            m = new FrameLinkServer("mirror", addresses.mirror(), link.copy().peerSends(false), new FrameReceiver() {
                 @Override
                 public void onFrame(ByteBuffer frame) {
                     // The secondary sends nothing on the mirror link; a frame here is ignored.

@@ -71,7 +71,7 @@ public final class FrameLinkServer extends AbstractFrameLink {
             String who = LinkTransport.describe(ch.remoteAddress());
             if (closed) {
                 refused("closing", who, "the link is closing");
-            } else if (isStranger(current)) {
+            } else if (config.peerSends() && isStranger(current)) {
                 // The slot's holder never sent a whole frame: it gives way, and this newcomer's next attempt gets in.
                 String holder = LinkTransport.describe(current.remoteAddress());
                 refused("stranger displaced", holder, holder + " sent no frame in " + config.frameDeadline().toMillis()

@@ -63,6 +63,8 @@ public final class LinkConfig {
     private int keepAliveCount = DEFAULT_KEEPALIVE_COUNT;
     private Duration tcpUserTimeout = DEFAULT_TCP_USER_TIMEOUT;
     private Duration frameDeadline = DEFAULT_FRAME_DEADLINE;
+    /** The peer sends frames on this link (false: it only receives, like a mirror's or outdev's peer). */
+    private boolean peerSends = true;
 
     /** Checks the values together; returns this, for chaining. */
     public LinkConfig validate() {
@@ -98,6 +100,7 @@ public final class LinkConfig {
         c.keepAliveCount = keepAliveCount;
         c.tcpUserTimeout = tcpUserTimeout;
         c.frameDeadline = frameDeadline;
+        c.peerSends = peerSends;
         return c;
     }
 
@@ -155,6 +158,13 @@ public final class LinkConfig {
     /** See {@link #DEFAULT_FRAME_DEADLINE}. */
     public Duration frameDeadline() { return frameDeadline; }
     public LinkConfig frameDeadline(Duration v) { frameDeadline = v; return this; }
+    /**
+     * Whether the peer is expected to send frames. Only then is a peer that sent no whole frame within the frame
+     * deadline a stranger that a newcomer may displace: the secondary on a mirror link, or outdev's reader, never
+     * sends, and must keep its slot (without authentication a silent stranger there cannot be told from it).
+     */
+    public boolean peerSends() { return peerSends; }
+    public LinkConfig peerSends(boolean v) { peerSends = v; return this; }
 
     @Override
     public String toString() {

@@ -61,6 +61,26 @@ class FrameDeadlineTest {
         }
     }
 
+    /** On a link whose peer only receives (a mirror's secondary, outdev's reader), a silent peer is the norm: it stays. */
+    @Test
+    void aPeerThatOnlyReceivesKeepsItsSlotAgainstNewcomers() throws Exception {
+        try (FrameLinkServer server = new FrameLinkServer("mirror-like", loopback(0), config.copy().peerSends(false),
+                new LinkTestSupport.RecordingReceiver());
+             FrameLinkClient receiver = new FrameLinkClient("receiver", server.boundAddress(), config,
+                     new LinkTestSupport.RecordingReceiver())) {
+            await(() -> receiver.isConnected() && server.isConnected(), 5000, () -> "the receiving peer connected");
+            Thread.sleep(DEADLINE.toMillis() * 2); // long past the deadline, no frame sent: its role
+            for (int i = 0; i < 3; i++) {
+                try (Socket newcomer = new Socket(server.boundAddress().getAddress(), server.boundAddress().getPort())) {
+                    assertEndOfStream(newcomer);
+                }
+            }
+            assertTrue(receiver.isConnected(), "the receiving peer kept its link");
+            assertEquals(java.util.Map.of("already connected", 3L), server.refusals().totals());
+            assertTrue(server.send(new byte[64], 0, 64), "frames still flow to it");
+        }
+    }
+
     @Test
     void anEstablishedPeerThatStopsMidFrameIsDroppedAndAnIdleOneIsNot() throws Exception {
         LinkTestSupport.RecordingReceiver atServer = new LinkTestSupport.RecordingReceiver();
