@@ -8,7 +8,7 @@ import dev.colo.checkpoint.protocol.Trigger;
 import dev.colo.checkpoint.protocol.Wire;
 import dev.colo.checkpoint.vm.ReplicatedVm;
 import dev.colo.checkpoint.vm.StateSource;
-import dev.colo.lab.EpisodeLog;
+import dev.colo.ops.EpisodeLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

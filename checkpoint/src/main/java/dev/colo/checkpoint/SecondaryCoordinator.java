@@ -411,7 +411,7 @@ public final class SecondaryCoordinator extends Coordinator<SecondaryState> {
     }
 
     /** Refused takeovers, as episodes: the first line of each, then counts (a refusal every retry would flood the log). */
-    private final dev.colo.lab.EpisodeLog refusals = new dev.colo.lab.EpisodeLog("SECONDARY " + config.nodeId(), "takeover refusals",
+    private final dev.colo.ops.EpisodeLog refusals = new dev.colo.ops.EpisodeLog("SECONDARY " + config.nodeId(), "takeover refusals",
             java.time.Duration.ofSeconds(10), LOG::info);
 
     /** The value of the primary's last heartbeat (loop only). */

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final int maxConnections;
     private final AtomicInteger open = new AtomicInteger();
-    private final dev.colo.lab.EpisodeLog refusals;
+    private final dev.colo.ops.EpisodeLog refusals;
 
-    ConnectionLimiter(int maxConnections, dev.colo.lab.EpisodeLog refusals) {
+    ConnectionLimiter(int maxConnections, dev.colo.ops.EpisodeLog refusals) {
         this.refusals = refusals;
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be positive, got " + maxConnections);

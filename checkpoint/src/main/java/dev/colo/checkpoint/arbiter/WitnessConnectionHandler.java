@@ -9,9 +9,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 /** One client connection: answers each request line, and drops the client when it goes silent or breaks the framing. */
 final class WitnessConnectionHandler extends SimpleChannelInboundHandler<String> {
     private final WitnessRequests requests;
-    private final dev.colo.lab.EpisodeLog refusals;
+    private final dev.colo.ops.EpisodeLog refusals;
 
-    WitnessConnectionHandler(WitnessRequests requests, dev.colo.lab.EpisodeLog refusals) {
+    WitnessConnectionHandler(WitnessRequests requests, dev.colo.ops.EpisodeLog refusals) {
         this.requests = requests;
         this.refusals = refusals;
     }

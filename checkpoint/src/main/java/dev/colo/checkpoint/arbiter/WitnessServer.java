@@ -72,7 +72,7 @@ public final class WitnessServer implements AutoCloseable {
     private final Limits limits;
     private final LeaseTable leases;
     /** Refused requests and connections, told to the lease listener (colo witness's log) as episodes with counters. */
-    private final dev.colo.lab.EpisodeLog refusals;
+    private final dev.colo.ops.EpisodeLog refusals;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean restartQuietPeriod;
     private EventLoopGroup group;
@@ -91,7 +91,7 @@ public final class WitnessServer implements AutoCloseable {
         this.bind = Objects.requireNonNull(bind, "bind");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.leases = new LeaseTable(nanoTime, listener, limits.maxClusters());
-        this.refusals = new dev.colo.lab.EpisodeLog("witness", "refusals", REFUSAL_EPISODE,
+        this.refusals = new dev.colo.ops.EpisodeLog("witness", "refusals", REFUSAL_EPISODE,
                 line -> listener.onLeaseChange(LeaseEvent.refusals(line)), nanoTime);
     }
 
@@ -99,7 +99,7 @@ public final class WitnessServer implements AutoCloseable {
     static final Duration REFUSAL_EPISODE = Duration.ofSeconds(10);
 
     /** Refusals so far (bad requests, oversized lines, silent clients, too many connections). */
-    public dev.colo.lab.EpisodeLog refusals() {
+    public dev.colo.ops.EpisodeLog refusals() {
         return refusals;
     }
 

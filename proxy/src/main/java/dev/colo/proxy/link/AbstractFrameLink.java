@@ -37,9 +37,9 @@ abstract class AbstractFrameLink implements FrameLink {
     private boolean receivingPaused;
     private volatile Runnable writabilityListener = () -> { };
     /** Refused, dropped and broken connections, as episodes (a flood of strangers costs a few lines). */
-    protected final dev.colo.lab.EpisodeLog refusals;
+    protected final dev.colo.ops.EpisodeLog refusals;
     /** Connects and disconnects, as episodes: the real peer's are logged as before, a churn of strangers is counted. */
-    private final dev.colo.lab.EpisodeLog churn;
+    private final dev.colo.ops.EpisodeLog churn;
     private final io.netty.util.concurrent.ScheduledFuture<?> episodeFlush;
 
     /** @param sharedLoop the node's event loop to run on, or null for a thread of the link's own */
@@ -52,8 +52,8 @@ abstract class AbstractFrameLink implements FrameLink {
         this.loop = ownsLoop ? group.next() : sharedLoop;
         this.frames = new OutboundFrames(name, this.config, stats, loop);
         this.received = ByteBuffer.allocateDirect(this.config.maxFrame());
-        this.refusals = new dev.colo.lab.EpisodeLog(name, "refusals", EPISODE_WINDOW, log::warning);
-        this.churn = new dev.colo.lab.EpisodeLog(name, "connects and disconnects", EPISODE_WINDOW, log::info);
+        this.refusals = new dev.colo.ops.EpisodeLog(name, "refusals", EPISODE_WINDOW, log::warning);
+        this.churn = new dev.colo.ops.EpisodeLog(name, "connects and disconnects", EPISODE_WINDOW, log::info);
         long window = EPISODE_WINDOW.toMillis();
         this.episodeFlush = loop.scheduleAtFixedRate(() -> {
             refusals.flushIfDue();
@@ -65,7 +65,7 @@ abstract class AbstractFrameLink implements FrameLink {
     static final Duration EPISODE_WINDOW = Duration.ofSeconds(10);
 
     /** Refusals of this link so far (refused, dropped by the deadline, protocol errors), as logged in episodes. */
-    public dev.colo.lab.EpisodeLog refusals() {
+    public dev.colo.ops.EpisodeLog refusals() {
         return refusals;
     }
 

@@ -1,4 +1,4 @@
-package dev.colo.lab;
+package dev.colo.ops;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
