@@ -36,12 +36,7 @@ public final class ColoProcesses implements AutoCloseable {
      */
     public Process start(String name, List<String> prefix, List<String> jvm, String mainClass, List<String> args, boolean toLog)
             throws IOException {
-        List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(jvm);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        ProcessBuilder pb = new ProcessBuilder(command(prefix, jvm, mainClass, args));
         if (toLog) {
             pb.redirectErrorStream(true).redirectOutput(log(name).toFile());
         } else {
@@ -50,6 +45,28 @@ public final class ColoProcesses implements AutoCloseable {
         Process p = pb.start();
         processes.put(name, p);
         return p;
+    }
+
+    /** Starts `colo ARGS` with this JVM and class path, JVM options {@code jvm} first; stdout and stderr go to {@code log}. */
+    public static Process startColo(Path log, List<String> jvm, List<String> args) throws IOException {
+        return new ProcessBuilder(command(List.of(), jvm, "dev.colo.cli.Main", args)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+    }
+
+    /** A TCP port nothing listens on right now, for a child process to bind (a race any caller accepts). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static List<String> command(List<String> prefix, List<String> jvm, String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(args);
+        return cmd;
     }
 
     public Path log(String name) {

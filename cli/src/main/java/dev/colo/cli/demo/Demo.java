@@ -6,7 +6,6 @@ import dev.colo.kvm.vmm.KvmDevice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -170,14 +169,14 @@ final class Demo {
         say("colo demo: building the lab (client namespace, bridge, " + (kvm ? "two KVM guests" : "two namespace replicas") + ")");
         net = new LabTopology(LAB_ID);
         colo = new ColoProcesses(settings.logDir());
-        int witnessPort = freePort();
+        int witnessPort = ColoProcesses.freePort();
         colo.start("witness", List.of("witness", "--listen", "127.0.0.1:" + witnessPort));
         if (!colo.awaitLog("witness", "listening", 20_000)) {
             throw new Step.Failed("colo witness did not start:\n" + colo.tail("witness", 20));
         }
         List<String> common = new ArrayList<>(List.of("--stats-interval", "1", "--arbiter", "witness:127.0.0.1:" + witnessPort,
-                "--checkpoint-port", "" + freePort(), "--mirror-port", "" + freePort(), "--redirect-port", "" + freePort()));
-        metricsAt = "127.0.0.1:" + freePort();
+                "--checkpoint-port", "" + ColoProcesses.freePort(), "--mirror-port", "" + ColoProcesses.freePort(), "--redirect-port", "" + ColoProcesses.freePort()));
+        metricsAt = "127.0.0.1:" + ColoProcesses.freePort();
         List<String> primary = new ArrayList<>(List.of("primary", "--net-port", "afpacket:" + net.primaryNet, "--listen", "127.0.0.1",
                 "--node-id", "pvm-node", "--metrics", metricsAt,
                 // In the log folder, not /run/colo: the primary is killed, and a killed node cannot remove its socket.
@@ -218,12 +217,6 @@ final class Demo {
                     "--port", "" + REDIS_PORT, "--save", "", "--appendonly", "no", "--protected-mode", "no");
         }
         Thread.sleep(1000);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     // ---------------------------------------------------------------- the steps

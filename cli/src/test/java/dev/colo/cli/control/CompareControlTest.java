@@ -1,17 +1,18 @@
 package dev.colo.cli.control;
 
+import dev.colo.cli.demo.ColoProcesses;
+import dev.colo.cli.TestFrames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colo.cli.ColoCommand;
-import dev.colo.compare.packet.FrameBuilder;
 import dev.colo.proxy.link.FrameLinkClient;
 import dev.colo.proxy.link.LinkConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,18 +42,7 @@ class CompareControlTest {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
-    private static byte[] udp(String text) {
-        byte[] f = new byte[256];
-        byte[] p = text.getBytes();
-        int n = new FrameBuilder().udp4(f, 0, FrameBuilder.ipv4(10, 0, 0, 2), FrameBuilder.ipv4(10, 0, 0, 1), 7, 4000, p, 0, p.length);
-        return Arrays.copyOf(f, n);
-    }
 
     /** One client subcommand in this JVM: exit code, stdout, stderr. */
     record Run(int exit, String out, String err) {
@@ -83,18 +73,17 @@ class CompareControlTest {
     @ParameterizedTest(name = "compare-thread {0}")
     @ValueSource(booleans = {false, true})
     void everyCommandOnALiveComparator(boolean compareThread) throws Exception {
-        int pIn = freePort();
-        int sIn = freePort();
-        int out = freePort();
+        int pIn = ColoProcesses.freePort();
+        int sIn = ColoProcesses.freePort();
+        int out = ColoProcesses.freePort();
         Path sock = tmp.resolve("compare.sock");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "dev.colo.cli.Main", "compare",
+        List<String> cmd = new ArrayList<>(List.of("compare",
                 "--primary-in", "listen:127.0.0.1:" + pIn, "--secondary-in", "listen:127.0.0.1:" + sIn,
                 "--outdev", "listen:127.0.0.1:" + out, "--stats-interval", "0", "--control", sock.toString()));
         if (compareThread) {
             cmd.add("--compare-thread");
         }
-        Process compare = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("compare.log").toFile()).start();
+        Process compare = ColoProcesses.startColo(tmp.resolve("compare.log"), List.of(), cmd);
         LinkConfig config = new LinkConfig();
         try (FrameLinkClient outdev = new FrameLinkClient("outdev", new InetSocketAddress("127.0.0.1", out), config, f -> { });
              FrameLinkClient primary = new FrameLinkClient("pvm", new InetSocketAddress("127.0.0.1", pIn), config, f -> { });
@@ -116,7 +105,7 @@ class CompareControlTest {
             assertTrue(json.out().contains("\"held-frames\":0"), json.out());
 
             // A primary frame with no twin is held; the default timeout would fire after 3 s.
-            primary.send(ByteBuffer.wrap(udp("pvm alone")));
+            primary.send(ByteBuffer.wrap(TestFrames.udp("pvm alone")));
             long until = System.currentTimeMillis() + 10_000;
             while (!colo("status", "--json", s).out().contains("\"held-frames\":1")) {
                 assertTrue(System.currentTimeMillis() < until, "the frame is held\n" + log());

@@ -32,11 +32,10 @@ class DemoCommandTest {
     }
 
     private Run demo(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "dev.colo.cli.Main", "demo", "--plain", "--log-dir", tmp.resolve("logs").toString()));
+        List<String> cmd = new ArrayList<>(List.of("demo", "--plain", "--log-dir", tmp.resolve("logs").toString()));
         cmd.addAll(List.of(args));
         Path out = tmp.resolve("demo.out");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = ColoProcesses.startColo(out, List.of(), cmd);
         if (!p.waitFor(360, TimeUnit.SECONDS)) {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package dev.colo.cli.hostile;
 
+import dev.colo.cli.demo.ColoProcesses;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,7 +17,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,9 +46,9 @@ class HostilePeersTest {
 
     @Test
     void coloCompareSurvivesHostilePeersOnEverySocket() throws Exception {
-        int pIn = freePort();
-        int sIn = freePort();
-        int out = freePort();
+        int pIn = ColoProcesses.freePort();
+        int sIn = ColoProcesses.freePort();
+        int out = ColoProcesses.freePort();
         Path log = tmp.resolve("compare.log");
         Process compare = start(log, "compare", "--primary-in", "listen:127.0.0.1:" + pIn, "--secondary-in",
                 "listen:127.0.0.1:" + sIn, "--outdev", "listen:127.0.0.1:" + out, "--stats-interval", "0",
@@ -96,7 +97,7 @@ class HostilePeersTest {
 
     @Test
     void coloWitnessSurvivesHostileClients() throws Exception {
-        int port = freePort();
+        int port = ColoProcesses.freePort();
         Path log = tmp.resolve("witness.log");
         Process witness = start(log, "witness", "--listen", "127.0.0.1:" + port);
         try {
@@ -140,7 +141,7 @@ class HostilePeersTest {
     @Test
     void coloPrimarySurvivesHostilePeersThenARealSecondaryJoins() throws Exception {
         assumeTrue(Shell.root() && LabTopology.available(), "needs root, ip and the lab's tools");
-        int[] ports = {freePort(), freePort(), freePort()};
+        int[] ports = {ColoProcesses.freePort(), ColoProcesses.freePort(), ColoProcesses.freePort()};
         Path log = tmp.resolve("primary.log");
         Path secondaryLog = tmp.resolve("secondary.log");
         Path control = tmp.resolve("primary.sock");
@@ -174,7 +175,7 @@ class HostilePeersTest {
     @Test
     void coloSecondarySurvivesAHostilePrimaryThenJoinsARealOne() throws Exception {
         assumeTrue(Shell.root() && LabTopology.available(), "needs root, ip and the lab's tools");
-        int[] ports = {freePort(), freePort(), freePort()};
+        int[] ports = {ColoProcesses.freePort(), ColoProcesses.freePort(), ColoProcesses.freePort()};
         Path log = tmp.resolve("secondary.log");
         Path primaryLog = tmp.resolve("primary.log");
         Path control = tmp.resolve("primary.sock");
@@ -327,10 +328,7 @@ class HostilePeersTest {
     }
 
     private Process start(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "dev.colo.cli.Main"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return ColoProcesses.startColo(log, List.of(), List.of(args));
     }
 
     private static void waitForPort(int port, Process p, Path log) throws Exception {
@@ -355,11 +353,6 @@ class HostilePeersTest {
         throw new IllegalStateException("no VmRSS for " + pid);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static byte[] udp(int n) {
         byte[] f = new byte[256];

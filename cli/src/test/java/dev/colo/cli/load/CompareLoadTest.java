@@ -1,12 +1,12 @@
 package dev.colo.cli.load;
 
+import dev.colo.cli.demo.ColoProcesses;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colo.cli.lab.CompareFeeder;
 import dev.colo.cli.lab.CompareFeederResult;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,24 +28,18 @@ class CompareLoadTest {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** Runs colo compare in its own JVM, feeds it, stops it with SIGTERM, and returns what it printed. */
     private Run run(CompareFeeder.Builder feed, String... extraArgs) throws Exception {
-        int p = freePort();
-        int s = freePort();
-        int o = freePort();
+        int p = ColoProcesses.freePort();
+        int s = ColoProcesses.freePort();
+        int o = ColoProcesses.freePort();
         Path log = tmp.resolve("compare-" + p + ".log");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), "dev.colo.cli.Main", "compare",
+        List<String> cmd = new ArrayList<>(List.of("compare",
                 "--primary-in", "listen:127.0.0.1:" + p, "--secondary-in", "listen:127.0.0.1:" + s,
                 "--outdev", "listen:127.0.0.1:" + o, "--stats-interval", "1"));
         cmd.addAll(List.of(extraArgs));
-        Process compare = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process compare = ColoProcesses.startColo(log, List.of("-Xmx512m"), cmd);
         try {
             CompareFeederResult r = feed
                     .primaryIn(CompareFeeder.Link.connect("127.0.0.1", p))

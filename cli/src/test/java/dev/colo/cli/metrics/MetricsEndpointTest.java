@@ -1,5 +1,8 @@
 package dev.colo.cli.metrics;
 
+import dev.colo.cli.demo.ColoProcesses;
+import dev.colo.cli.TestFrames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,12 +16,10 @@ import dev.colo.compare.CheckpointModel;
 import dev.colo.compare.CheckpointReason;
 import dev.colo.compare.CompareConfig;
 import dev.colo.compare.DecisionListener;
-import dev.colo.compare.packet.FrameBuilder;
 import dev.colo.proxy.link.FrameLinkClient;
 import dev.colo.proxy.link.LinkConfig;
 import java.io.File;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,11 +43,6 @@ import org.junit.jupiter.api.Timeout;
 class MetricsEndpointTest {
     private static final int FRAMES = 3000;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** No checkpoint can be had: divergent output stays held. */
     private static final class NeverGate implements CheckpointGate {
@@ -89,18 +84,12 @@ class MetricsEndpointTest {
         return v;
     }
 
-    private static byte[] udp(String text) {
-        byte[] f = new byte[256];
-        byte[] p = text.getBytes(StandardCharsets.US_ASCII);
-        int n = new FrameBuilder().udp4(f, 0, FrameBuilder.ipv4(10, 0, 0, 2), FrameBuilder.ipv4(10, 0, 0, 1), 7, 4000, p, 0, p.length);
-        return Arrays.copyOf(f, n);
-    }
 
     @Test
     void countersMoveAsFramesFlowAndTheExpositionPassesPromtool() throws Exception {
-        int p = freePort();
-        int s = freePort();
-        int o = freePort();
+        int p = ColoProcesses.freePort();
+        int s = ColoProcesses.freePort();
+        int o = ColoProcesses.freePort();
         CompareConfig config = new CompareConfig().checkpointModel(CheckpointModel.SECONDARY_RESTORED).validate();
         try (CompareNode node = new CompareNode(LinkSpec.parse("listen:127.0.0.1:" + p), LinkSpec.parse("listen:127.0.0.1:" + s),
                 LinkSpec.parse("listen:127.0.0.1:" + o), new LinkConfig(), config, new NeverGate(), new DecisionListener() {
@@ -146,8 +135,8 @@ class MetricsEndpointTest {
                  FrameLinkClient svm = new FrameLinkClient("svm", new InetSocketAddress("127.0.0.1", s), link, f -> { })) {
                 assertTrue(outdev.awaitConnected(Duration.ofSeconds(10)) && pvm.awaitConnected(Duration.ofSeconds(10))
                         && svm.awaitConnected(Duration.ofSeconds(10)));
-                pvm.send(ByteBuffer.wrap(udp("pvm says 1")));
-                svm.send(ByteBuffer.wrap(udp("svm says 2")));
+                pvm.send(ByteBuffer.wrap(TestFrames.udp("pvm says 1")));
+                svm.send(ByteBuffer.wrap(TestFrames.udp("svm says 2")));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 Map<String, Double> diverged;
                 do {

@@ -1,21 +1,21 @@
 package dev.colo.cli.node;
 
+import dev.colo.cli.demo.ColoProcesses;
+import dev.colo.cli.TestFrames;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.colo.compare.packet.FrameBuilder;
 import dev.colo.proxy.link.FrameLinkClient;
 import dev.colo.proxy.link.LinkConfig;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,30 +33,18 @@ class CompareCommandTest {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
-    private static byte[] udp(String text) {
-        byte[] f = new byte[256];
-        byte[] p = text.getBytes();
-        int n = new FrameBuilder().udp4(f, 0, FrameBuilder.ipv4(10, 0, 0, 2), FrameBuilder.ipv4(10, 0, 0, 1), 7, 4000, p, 0, p.length);
-        return Arrays.copyOf(f, n);
-    }
 
     @Test
     void identicalOutputLeavesAndADivergenceWaitsForTheCheckpointCommand() throws Exception {
-        int pIn = freePort();
-        int sIn = freePort();
-        int out = freePort();
+        int pIn = ColoProcesses.freePort();
+        int sIn = ColoProcesses.freePort();
+        int out = ColoProcesses.freePort();
         Path marker = tmp.resolve("checkpointed");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "dev.colo.cli.Main", "compare",
+        List<String> cmd = new ArrayList<>(List.of("compare",
                 "--primary-in", "listen:127.0.0.1:" + pIn, "--secondary-in", "listen:127.0.0.1:" + sIn,
                 "--outdev", "listen:127.0.0.1:" + out, "--checkpoint-command", "touch " + marker, "--stats-interval", "0"));
-        Process compare = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("compare.log").toFile()).start();
+        Process compare = ColoProcesses.startColo(tmp.resolve("compare.log"), List.of(), cmd);
         LinkedBlockingQueue<byte[]> released = new LinkedBlockingQueue<>();
         LinkConfig config = new LinkConfig();
         try (FrameLinkClient outdev = new FrameLinkClient("outdev", new InetSocketAddress("127.0.0.1", out), config, frame -> {
@@ -69,16 +57,16 @@ class CompareCommandTest {
             for (FrameLinkClient c : new FrameLinkClient[] {outdev, primary, secondary}) {
                 assertTrue(c.awaitConnected(Duration.ofSeconds(20)), "connected " + c.describe() + "\n" + Files.readString(tmp.resolve("compare.log")));
             }
-            byte[] same = udp("same answer");
+            byte[] same = TestFrames.udp("same answer");
             primary.send(ByteBuffer.wrap(same));
             secondary.send(ByteBuffer.wrap(same));
             byte[] first = released.poll(10, TimeUnit.SECONDS);
             assertNotNull(first, "the agreed datagram left on outdev\n" + Files.readString(tmp.resolve("compare.log")));
             assertArrayEquals(same, first);
 
-            byte[] pvm = udp("pvm says 1");
+            byte[] pvm = TestFrames.udp("pvm says 1");
             primary.send(ByteBuffer.wrap(pvm));
-            secondary.send(ByteBuffer.wrap(udp("svm says 2")));
+            secondary.send(ByteBuffer.wrap(TestFrames.udp("svm says 2")));
             byte[] second = released.poll(10, TimeUnit.SECONDS);
             assertNotNull(second, "released after the checkpoint\n" + Files.readString(tmp.resolve("compare.log")));
             assertTrue(Files.exists(marker), "the checkpoint command ran before the release");

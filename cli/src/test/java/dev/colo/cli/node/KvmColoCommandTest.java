@@ -1,5 +1,7 @@
 package dev.colo.cli.node;
 
+import dev.colo.cli.demo.ColoProcesses;
+
 import dev.colo.lab.LabTopology;
 import dev.colo.lab.Shell;
 
@@ -11,7 +13,6 @@ import dev.colo.kvm.vmm.KvmDevice;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,10 +50,7 @@ class KvmColoCommandTest {
     }
 
     private Process colo(String name, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), "dev.colo.cli.Main"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
+        Process p = ColoProcesses.startColo(tmp.resolve(name + ".log"), List.of(), List.of(args));
         nodes.add(p);
         return p;
     }
@@ -85,11 +83,6 @@ class KvmColoCommandTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void twoKvmReplicasServeOneSessionThroughADivergenceAndAFailover() throws Exception {
@@ -97,7 +90,7 @@ class KvmColoCommandTest {
         assumeTrue(LabTopology.available(), "ip, ethtool, curl, python3 or tcpdump missing: skipped");
         assumeTrue(Shell.has("socat"), "socat missing: skipped");
         net = new LabTopology();
-        String[] ports = {"--checkpoint-port", "" + freePort(), "--mirror-port", "" + freePort(), "--redirect-port", "" + freePort()};
+        String[] ports = {"--checkpoint-port", "" + ColoProcesses.freePort(), "--mirror-port", "" + ColoProcesses.freePort(), "--redirect-port", "" + ColoProcesses.freePort()};
         // Both nodes on one host, so the link cannot break apart from them: `always` (named, as it must be) is safe here.
         List<String> common = new ArrayList<>(List.of("--vm", "kvm", "--vm-ip", LabTopology.VM_IP + "/24", "--stats-interval", "1",
                 "--arbiter", "always"));

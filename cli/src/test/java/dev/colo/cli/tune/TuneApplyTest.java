@@ -1,22 +1,22 @@
 package dev.colo.cli.tune;
 
+import dev.colo.cli.demo.ColoProcesses;
+import dev.colo.cli.TestFrames;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colo.cli.ColoCommand;
-import dev.colo.compare.packet.FrameBuilder;
 import dev.colo.proxy.link.FrameLinkClient;
 import dev.colo.proxy.link.LinkConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,18 +36,7 @@ class TuneApplyTest {
     @TempDir
     Path tmp;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
-    private static byte[] udp(String text) {
-        byte[] f = new byte[256];
-        byte[] p = text.getBytes();
-        int n = new FrameBuilder().udp4(f, 0, FrameBuilder.ipv4(10, 0, 0, 2), FrameBuilder.ipv4(10, 0, 0, 1), 7, 4000, p, 0, p.length);
-        return Arrays.copyOf(f, n);
-    }
 
     /** `colo ARGS` in this JVM: its stdout (stderr appended), and the exit code checked. */
     private static String colo(int expectedExit, String... args) {
@@ -94,14 +83,13 @@ class TuneApplyTest {
 
     @Test
     void appliesTheRecommendationToALiveNode() throws Exception {
-        int pIn = freePort();
-        int sIn = freePort();
-        int out = freePort();
+        int pIn = ColoProcesses.freePort();
+        int sIn = ColoProcesses.freePort();
+        int out = ColoProcesses.freePort();
         Path sock = tmp.resolve("compare.sock");
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "dev.colo.cli.Main", "compare", "--primary-in", "listen:127.0.0.1:" + pIn, "--secondary-in", "listen:127.0.0.1:" + sIn,
+        List<String> cmd = List.of("compare", "--primary-in", "listen:127.0.0.1:" + pIn, "--secondary-in", "listen:127.0.0.1:" + sIn,
                 "--outdev", "listen:127.0.0.1:" + out, "--stats-interval", "0", "--control", sock.toString());
-        Process compare = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("compare.log").toFile()).start();
+        Process compare = ColoProcesses.startColo(tmp.resolve("compare.log"), List.of(), cmd);
         LinkConfig config = new LinkConfig();
         try (FrameLinkClient outdev = new FrameLinkClient("outdev", new InetSocketAddress("127.0.0.1", out), config, f -> { });
              FrameLinkClient primary = new FrameLinkClient("pvm", new InetSocketAddress("127.0.0.1", pIn), config, f -> { });
@@ -115,7 +103,7 @@ class TuneApplyTest {
             assertTrue(before.contains("compare-timeout: 3000 ms") && before.contains("thin-acks-after: 64"), before);
 
             // A primary frame with no twin is held; at the default 3000 ms it would wait 3 s for its TIMEOUT.
-            primary.send(ByteBuffer.wrap(udp("pvm alone")));
+            primary.send(ByteBuffer.wrap(TestFrames.udp("pvm alone")));
             long until = System.currentTimeMillis() + 10_000;
             while (!colo(0, "status", "--json", s).contains("\"held-frames\":1")) {
                 assertTrue(System.currentTimeMillis() < until, "the frame is held\n" + log());
