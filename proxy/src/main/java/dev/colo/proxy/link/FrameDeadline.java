@@ -2,10 +2,7 @@ package dev.colo.proxy.link;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -16,7 +13,7 @@ import java.util.function.BooleanSupplier;
  * waiting are ours to read, not the peer's fault: the clock restarts. Sits before the decoder; the decoder tells it
  * of each complete frame ({@link #frameDone}). Event loop only; nothing allocated per frame.
  */
-final class FrameDeadline extends ChannelInboundHandlerAdapter {
+final class FrameDeadline extends PeriodicCheck {
     /** Told when the deadline ends a connection. */
     interface Expiry {
         void expired(ChannelHandlerContext ctx, String reason, boolean sawFrame);
@@ -26,7 +23,6 @@ final class FrameDeadline extends ChannelInboundHandlerAdapter {
     private final Duration deadline;
     private final BooleanSupplier paused;
     private final Expiry expiry;
-    private ScheduledFuture<?> check;
     private long connectedAt;
     private long partialSince = -1;
     private boolean sawFrame;
@@ -34,6 +30,7 @@ final class FrameDeadline extends ChannelInboundHandlerAdapter {
     private int pendingAfterFrame;
 
     FrameDeadline(Duration deadline, BooleanSupplier paused, Expiry expiry) {
+        super(deadline);
         this.deadline = deadline;
         this.deadlineNanos = deadline.toNanos();
         this.paused = paused;
@@ -55,10 +52,7 @@ final class FrameDeadline extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         connectedAt = System.nanoTime();
-        // A fifth of the deadline, so a stranger is dropped at most 20% late.
-        long period = Math.max(10, Math.min(1000, deadline.toMillis() / 5));
-        check = ctx.executor().scheduleAtFixedRate(() -> check(ctx), period, period, TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
+        super.channelActive(ctx);
     }
 
     @Override
@@ -74,24 +68,7 @@ final class FrameDeadline extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
-    }
-
-    private void cancel() {
-        if (check != null) {
-            check.cancel(false);
-            check = null;
-        }
-    }
-
-    private void check(ChannelHandlerContext ctx) {
+    void check(ChannelHandlerContext ctx) {
         long now = System.nanoTime();
         if (paused.getAsBoolean()) {
             partialSince = partialSince >= 0 ? now : -1;

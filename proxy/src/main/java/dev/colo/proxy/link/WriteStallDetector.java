@@ -2,11 +2,8 @@ package dev.colo.proxy.link;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a connection whose peer stopped reading: bytes wait in the outbound buffer and none of them
@@ -14,46 +11,21 @@ import java.util.concurrent.TimeUnit;
  * sends no heartbeats). Progress is measured in bytes (handed to the channel minus still unsent), which a
  * slow but moving peer always makes.
  */
-final class WriteStallDetector extends ChannelInboundHandlerAdapter {
+final class WriteStallDetector extends PeriodicCheck {
     private final OutboundFrames frames;
     private final Duration timeout;
-    private ScheduledFuture<?> check;
     /** Bytes that had reached the socket at the last change; -1: nothing was pending. */
     private long lastWritten = -1;
     private long unchangedSince;
 
     WriteStallDetector(OutboundFrames frames, Duration timeout) {
+        super(timeout);
         this.frames = frames;
         this.timeout = timeout;
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        // A fifth of the timeout, so a stall is reported at most 20% late.
-        long period = Math.max(10, Math.min(1000, timeout.toMillis() / 5));
-        check = ctx.executor().scheduleAtFixedRate(() -> check(ctx), period, period, TimeUnit.MILLISECONDS);
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
-    }
-
-    private void cancel() {
-        if (check != null) {
-            check.cancel(false);
-            check = null;
-        }
-    }
-
-    private void check(ChannelHandlerContext ctx) {
+    void check(ChannelHandlerContext ctx) {
         ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
         if (out == null || out.current() == null) {
             lastWritten = -1;
