@@ -112,6 +112,16 @@ public final class LiveSettings {
         String apply(CompareConfig c);
     }
 
+    /** A plain change of one setting: "KEY before -> after", each value shown by {@code show}. */
+    private static <T> Change set(String key, T value, java.util.function.Function<CompareConfig, T> get,
+            java.util.function.BiConsumer<CompareConfig, T> put, java.util.function.Function<T, String> show) {
+        return c -> {
+            String before = show.apply(get.apply(c));
+            put.accept(c, value);
+            return key + " " + before + " -> " + show.apply(value);
+        };
+    }
+
     private Change parse(String key, String value) {
         switch (key) {
             case "compare-timeout": {
@@ -127,14 +137,8 @@ public final class LiveSettings {
                     return "compare-timeout " + before + " -> " + ms(v) + also;
                 };
             }
-            case "scan-interval": {
-                long v = duration(value);
-                return c -> {
-                    String before = ms(c.scanIntervalNanos());
-                    c.scanIntervalNanos(v);
-                    return "scan-interval " + before + " -> " + ms(v);
-                };
-            }
+            case "scan-interval":
+                return set(key, duration(value), CompareConfig::scanIntervalNanos, CompareConfig::scanIntervalNanos, LiveSettings::ms);
             case "min-checkpoint-interval": {
                 long v = duration(value);
                 return c -> {
@@ -146,30 +150,12 @@ public final class LiveSettings {
                     return "min-checkpoint-interval " + before + " -> " + ms(v);
                 };
             }
-            case "max-queued-packets": {
-                int v = integer(value);
-                return c -> {
-                    String before = Integer.toString(c.maxQueuedPackets());
-                    c.maxQueuedPackets(v);
-                    return "max-queued-packets " + before + " -> " + v;
-                };
-            }
-            case "thin-acks-after": {
-                int v = integer(value);
-                return c -> {
-                    String before = Integer.toString(c.thinAcksAfter());
-                    c.thinAcksAfter(v);
-                    return "thin-acks-after " + before + " -> " + v;
-                };
-            }
-            case "max-queued-bytes": {
-                long v = longValue(value);
-                return c -> {
-                    String before = Long.toString(c.maxQueuedBytes());
-                    c.maxQueuedBytes(v);
-                    return "max-queued-bytes " + before + " -> " + v;
-                };
-            }
+            case "max-queued-packets":
+                return set(key, integer(value), CompareConfig::maxQueuedPackets, CompareConfig::maxQueuedPackets, String::valueOf);
+            case "thin-acks-after":
+                return set(key, integer(value), CompareConfig::thinAcksAfter, CompareConfig::thinAcksAfter, String::valueOf);
+            case "max-queued-bytes":
+                return set(key, longValue(value), CompareConfig::maxQueuedBytes, CompareConfig::maxQueuedBytes, String::valueOf);
             case "ignore+": {
                 IgnoreRule rule = IgnoreRule.parse(value);
                 return c -> {
