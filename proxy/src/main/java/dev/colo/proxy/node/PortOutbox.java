@@ -113,10 +113,13 @@ public final class PortOutbox {
 
     /** Sends what waits, as far as the port takes it; true when nothing waits any more. */
     public boolean retry() {
-        if (held || (waiting > 0 && !mayRelease.getAsBoolean())) {
+        if (held) {
             return false;
         }
         while (waiting > 0) {
+            if (!mayRelease.getAsBoolean()) {
+                return false; // asked per frame: a long backlog may outlast the permit, or the process be frozen mid-way
+            }
             int len = ((backlog[head] & 0xff) << 16) | ((backlog[head + 1] & 0xff) << 8) | (backlog[head + 2] & 0xff);
             sending.clear();
             sending.put(backlog, head + HEADER, len).flip();
